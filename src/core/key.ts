@@ -1,0 +1,96 @@
+// The match key: method + canonical endpoint + canonical JSON body. Headers are not part of it
+// (SDKs send OS- and retry-specific headers), nor are the host and port (a local upstream's port
+// changes from run to run; the endpoint and body say what was asked).
+import { createHash } from 'node:crypto';
+import { canonicalPath } from '../wire/providers.js';
+import { redactBody, redactUrl } from './redact.js';
+
+export type IgnoreFn = (body: unknown, request: { method: string; url: string; endpoint: string }) => unknown;
+/**
+ * Dotted body paths (`metadata.user_id`, `messages.*.id`) and functions that return the body to
+ * key on. In Playwright `use:` put a function inside the list: a bare function there is a fixture.
+ */
+export type Ignore = readonly (string | IgnoreFn)[] | IgnoreFn;
+
+/** `/v1/chat/completions`, plus the query string (minus credentials) sorted, when there is one. */
+export function canonicalEndpoint(url: string): string {
+  const u = new URL(redactUrl(url));
+  u.searchParams.sort();
+  const query = u.searchParams.toString();
+  return canonicalPath(u.pathname) + (query ? `?${query}` : '');
+}
+
+/** JSON with object keys sorted at every depth, so key order and whitespace never matter. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Removes a dotted path (`metadata.user_id`, `messages.*.id`) from a copy of the body. */
+function withoutPath(body: unknown, path: string[]): unknown {
+  if (!path.length || !body || typeof body !== 'object') return body;
+  const [head, ...rest] = path;
+  if (Array.isArray(body)) {
+    if (head === '*') return rest.length ? body.map((v) => withoutPath(v, rest)) : [];
+    const i = Number(head);
+    if (!Number.isInteger(i) || i < 0 || i >= body.length) return body;
+    const copy = body.slice();
+    if (rest.length) copy[i] = withoutPath(copy[i], rest);
+    else copy.splice(i, 1);
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const k of head === '*' ? Object.keys(copy) : [head]) {
+    if (!(k in copy)) continue;
+    if (rest.length) copy[k] = withoutPath(copy[k], rest);
+    else delete copy[k];
+  }
+  return copy;
+}
+
+export interface KeyedRequest {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/** The body as it takes part in the key: credentials out, ignored fields out. */
+export function keyBody(req: KeyedRequest, ignore: Ignore): unknown {
+  const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url) };
+  const rules = typeof ignore === 'function' ? [ignore] : ignore;
+  return rules.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), redactBody(req.body));
+}
+
+export function requestKey(req: KeyedRequest, ignore: Ignore): string {
+  return `${req.method.toUpperCase()} ${canonicalEndpoint(req.url)}\n${canonicalJson(keyBody(req, ignore))}`;
+}
+
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+/** The leaf paths where two bodies differ, for the "closest recording" hint of a miss. */
+export function diffPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (canonicalJson(a) === canonicalJson(b)) return [];
+  const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (!bothObjects) return [prefix || '(body)'];
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  const out: string[] = [];
+  for (const k of keys) {
+    const path = Array.isArray(a) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k;
+    out.push(...diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path));
+  }
+  return out;
+}

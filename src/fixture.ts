@@ -1,0 +1,110 @@
+// Playwright fixtures: the options, the worker-scoped Node transport, and the automatic
+// test-scoped session that every LLM call of a test goes through.
+import path from 'node:path';
+import { test as base, type TestInfo, type WorkerInfo } from '@playwright/test';
+import { Session, type LlmCall, type TestRef } from './core/session.js';
+import { ReplayMissError, LlmReplayError } from './core/errors.js';
+import { type LlmOptions, checkOptions } from './options.js';
+import { type Mode, isCI, resolveMode } from './mode.js';
+import { installDispatcher } from './node/index.js';
+
+/** What a test sees of its LLM calls. */
+export interface LlmFixture {
+  /** Every LLM call the test made so far: url, model, and whether it was replayed, recorded or passed through. */
+  readonly calls: readonly LlmCall[];
+  /** The mode this test runs in, after `LLM_REPLAY_MODE`, `llmMode`, `--update-snapshots` and `CI`. */
+  readonly mode: Mode;
+  /** The folder this test's recordings are written to. */
+  readonly dir: string;
+}
+
+// Playwright runs one test at a time in a worker; the Node transport asks for the running one.
+let current: Session | undefined;
+
+type TestFixtures = LlmOptions & { llm: LlmFixture };
+type WorkerFixtures = { _llmNodeTransport: void };
+
+const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  llmDir: [DEFAULTS.llmDir, { option: true }],
+  llmMode: [DEFAULTS.llmMode, { option: true }],
+  llmPace: [DEFAULTS.llmPace, { option: true }],
+  llmHosts: [DEFAULTS.llmHosts, { option: true }],
+  llmIgnore: [DEFAULTS.llmIgnore, { option: true }],
+
+  _llmNodeTransport: [
+    async ({}, use, workerInfo) => {
+      // Calls made outside a test (beforeAll, worker fixtures) use the config's options and the shared folder.
+      let shared: Session | undefined;
+      const outsideTests = () => (shared ??= sharedSession(workerInfo));
+      const uninstall = installDispatcher(() => current ?? outsideTests());
+      await use();
+      uninstall();
+    },
+    { scope: 'worker', auto: true, title: 'llm replay (node)' } as never,
+  ],
+
+  llm: [
+    async ({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, use, testInfo) => {
+      const opts = checkOptions({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, configDir(testInfo));
+      const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: testInfo.config.updateSnapshots, ci: isCI() });
+      const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: testRef(testInfo) });
+      current = session;
+      try {
+        await use({ calls: session.calls, mode, dir: session.store.folder });
+      } finally {
+        current = undefined;
+      }
+      if (session.calls.length && (session.errors.length || testInfo.status !== testInfo.expectedStatus)) {
+        await testInfo.attach('llm-calls.json', { body: JSON.stringify(session.calls, null, 2), contentType: 'application/json' });
+      }
+      if (session.errors.length) throw combine(session.errors);
+    },
+    { auto: true, title: 'llm replay' } as never,
+  ],
+});
+
+function configDir(info: { config: { configFile?: string; rootDir: string } }): string {
+  return info.config.configFile ? path.dirname(info.config.configFile) : info.config.rootDir;
+}
+
+/** A test's identity: its recordings folder is `<spec path>/<title path>` under llmDir. */
+function testRef(info: TestInfo): TestRef {
+  const specFile = path.relative(info.project.testDir, info.file).split(path.sep).join('/');
+  const titles = info.titlePath.slice(1);
+  return {
+    folder: path.join(specFile, titles.map(slug).join('/')),
+    title: [specFile, ...titles].join(' > '),
+    location: `${path.relative(configDir(info), info.file).split(path.sep).join('/')}:${info.line}`,
+  };
+}
+
+/** A folder name for a title: readable, and made unique by a short hash when characters were lost. */
+function slug(title: string): string {
+  const s = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'untitled';
+  if (s === title) return s;
+  let h = 0;
+  for (const c of title) h = (Math.imul(h, 31) + c.codePointAt(0)!) >>> 0;
+  return `${s}-${h.toString(16).padStart(8, '0').slice(0, 6)}`;
+}
+
+function sharedSession(info: WorkerInfo): Session {
+  const use = info.project.use as Partial<LlmOptions>;
+  const opts = checkOptions({ ...DEFAULTS, ...pick(use) }, configDir(info));
+  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: info.config.updateSnapshots, ci: isCI() });
+  return new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore });
+}
+
+function pick(use: Partial<LlmOptions>): Partial<LlmOptions> {
+  const out: Partial<LlmOptions> = {};
+  for (const k of Object.keys(DEFAULTS) as (keyof LlmOptions)[]) if (use[k] !== undefined) (out as Record<string, unknown>)[k] = use[k];
+  return out;
+}
+
+function combine(errors: Error[]): Error {
+  const unique = [...new Map(errors.map((e) => [e.message, e])).values()];
+  if (unique.length === 1) return unique[0];
+  const Kind = unique.every((e) => e instanceof ReplayMissError) ? ReplayMissError : LlmReplayError;
+  return new Kind(unique.map((e) => e.message).join('\n\n'));
+}

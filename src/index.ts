@@ -1,0 +1,10 @@
+// `playwright-llm-replay`: a drop-in for `@playwright/test` whose `test` records and replays LLM calls.
+export * from '@playwright/test';
+export { test, type LlmFixture } from './fixture.js';
+export type { LlmOptions, IgnoreList } from './options.js';
+export type { LlmMode, Mode } from './mode.js';
+export type { LlmCall, Outcome } from './core/session.js';
+export type { Interaction } from './core/recording.js';
+export type { Ignore, IgnoreFn } from './core/key.js';
+export type { UrlPattern } from './core/hosts.js';
+export { LlmReplayError, LlmOptionError, RecordingFileError, ReplayMissError } from './core/errors.js';

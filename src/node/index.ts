@@ -1,0 +1,53 @@
+// `playwright-llm-replay/node`: the Node transport by hand, for code outside Playwright Test.
+import { type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+import type { Ignore } from '../core/key.js';
+import { Session, type LlmCall, type TestRef } from '../core/session.js';
+import { type LlmOptions, checkOptions } from '../options.js';
+import { type LlmMode, isCI, resolveMode } from '../mode.js';
+import { LlmDispatcher } from './dispatcher.js';
+
+export { LlmDispatcher } from './dispatcher.js';
+export type { LlmCall } from '../core/session.js';
+
+/**
+ * Sets a dispatcher that sends every request for which `sessionFor()` gives a session through
+ * it, and everything else to the dispatcher that was global before. Returns the undo.
+ */
+export function installDispatcher(sessionFor: () => Session | undefined): () => void {
+  const previous: Dispatcher = getGlobalDispatcher();
+  const ours = new LlmDispatcher(previous, sessionFor);
+  setGlobalDispatcher(ours);
+  return () => {
+    if (getGlobalDispatcher() === ours) setGlobalDispatcher(previous);
+  };
+}
+
+export interface InstallOptions extends Partial<Omit<LlmOptions, 'llmMode' | 'llmIgnore'>> {
+  /** Body field paths and functions left out of the match key; a single function is fine here. */
+  llmIgnore?: Ignore;
+  /** As `llmMode`; `auto` here means: record misses, but only replay when CI is set. */
+  llmMode?: LlmMode;
+  /** The folder of this run's recordings under llmDir. Default `_shared`. */
+  folder?: string;
+}
+
+export interface Installed {
+  /** The calls made since install, with what happened to each. */
+  readonly calls: readonly LlmCall[];
+  /** Misses and write failures so far (a miss has already failed its caller). */
+  readonly errors: readonly Error[];
+  uninstall(): void;
+}
+
+/** Installs the Node transport in this process: global fetch and undici are recorded / replayed. */
+export function install(options: InstallOptions = {}): Installed {
+  const opts = checkOptions(
+    { llmDir: options.llmDir ?? 'fixtures/llm', llmMode: options.llmMode ?? 'auto', llmPace: options.llmPace ?? 0, llmHosts: options.llmHosts ?? [], llmIgnore: typeof options.llmIgnore === 'function' ? [options.llmIgnore] : (options.llmIgnore ?? []) },
+    process.cwd(),
+  );
+  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, ci: isCI() });
+  const test: TestRef | undefined = options.folder ? { folder: options.folder, title: options.folder, location: '' } : undefined;
+  const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test });
+  const uninstall = installDispatcher(() => session);
+  return { calls: session.calls, errors: session.errors, uninstall };
+}

@@ -1,0 +1,90 @@
+// undici passes either a legacy handler (onConnect/onHeaders/onData/onComplete/onError, what
+// Node 20's built-in fetch uses) or a new one (onRequestStart/onResponseStart/…, undici 7's
+// own). A Sink is one face over both, so replay and recording are written once.
+import type { Dispatcher } from 'undici';
+
+export interface Sink {
+  start(abort: (reason?: Error) => void): void;
+  /** @returns false when the caller wants no more data until `resume` is called. */
+  headers(status: number, headers: [string, string][], statusText: string, resume: () => void): boolean;
+  data(chunk: Buffer): boolean;
+  complete(): void;
+  error(err: Error): void;
+}
+
+type Handler = Dispatcher.DispatchHandler;
+
+export function sinkFor(handler: Handler): Sink {
+  return handler.onRequestStart || handler.onResponseStart ? modernSink(handler) : legacySink(handler);
+}
+
+function legacySink(h: Handler): Sink {
+  return {
+    start: (abort) => h.onConnect?.(abort),
+    headers: (status, headers, statusText, resume) =>
+      h.onHeaders?.(status, headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]), resume, statusText) !== false,
+    data: (chunk) => h.onData?.(chunk) !== false,
+    complete: () => h.onComplete?.([]),
+    error: (err) => h.onError?.(err),
+  };
+}
+
+function modernSink(h: Handler): Sink {
+  let abortFn: (reason?: Error) => void = () => {};
+  let resumeFn: () => void = () => {};
+  let paused = false;
+  let reason: Error | null = null;
+  const controller: Dispatcher.DispatchController = {
+    get aborted() {
+      return reason !== null;
+    },
+    get paused() {
+      return paused;
+    },
+    get reason() {
+      return reason;
+    },
+    abort(r: Error) {
+      reason = r ?? new Error('aborted');
+      abortFn(reason);
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      resumeFn();
+    },
+  };
+  return {
+    start: (abort) => {
+      abortFn = abort;
+      h.onRequestStart?.(controller, {});
+    },
+    headers: (status, headers, statusText, resume) => {
+      resumeFn = resume;
+      const obj: Record<string, string | string[]> = {};
+      for (const [k, v] of headers) {
+        const name = k.toLowerCase();
+        const prev = obj[name];
+        obj[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      }
+      h.onResponseStart?.(controller, status, obj, statusText);
+      return !paused;
+    },
+    data: (chunk) => {
+      h.onResponseData?.(controller, chunk);
+      return !paused;
+    },
+    complete: () => h.onResponseEnd?.(controller, {}),
+    error: (err) => h.onResponseError?.(controller, err),
+  };
+}
+
+/** A raw header list (`[name, value, name, value…]`, Buffers or strings) as pairs. */
+export function headerPairs(raw: ReadonlyArray<Buffer | string> | null | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toString(), raw[i + 1].toString()]);
+  return out;
+}

@@ -1,0 +1,106 @@
+// Everything the plugin knows about LLM providers lives here: which hosts are LLM APIs, how their
+// endpoints are named, and which llama-stack type name a payload carries (for seed compatibility).
+
+/** Hosts whose every request counts as an LLM call. Globs in Playwright's URL-glob syntax. */
+export const KNOWN_LLM_URLS: readonly string[] = [
+  'https://api.openai.com/**',
+  'https://*.openai.azure.com/**',
+  'https://*.services.ai.azure.com/**',
+  'https://*.cognitiveservices.azure.com/**',
+  'https://api.anthropic.com/**',
+  'https://generativelanguage.googleapis.com/**',
+  'https://*aiplatform.googleapis.com/**',
+  'https://api.fireworks.ai/**',
+  'https://api.groq.com/**',
+  'https://api.mistral.ai/**',
+  'https://api.together.xyz/**',
+  'https://api.together.ai/**',
+  'https://openrouter.ai/api/**',
+  'https://api.deepseek.com/**',
+  'https://api.x.ai/**',
+  'https://api.cohere.com/**',
+  'https://api.cohere.ai/**',
+  'https://api.perplexity.ai/**',
+  'https://api.cerebras.ai/**',
+  'https://api.deepinfra.com/**',
+  'http://localhost:11434/**',
+  'http://127.0.0.1:11434/**',
+];
+
+/**
+ * The provider-neutral name of an endpoint: the path from its last version segment on
+ * (`/inference/v1/chat/completions` → `/v1/chat/completions`, which also undoes llama-stack's
+ * doubled `/v1/v1`), or the whole path when it has none (Ollama's `/api/chat`).
+ */
+export function canonicalPath(pathname: string): string {
+  const parts = pathname.split('/').filter(Boolean);
+  let from = -1;
+  for (let i = 0; i < parts.length; i++) if (/^v\d+[a-z0-9]*$/i.test(parts[i])) from = i;
+  return '/' + (from >= 0 ? parts.slice(from) : parts).join('/');
+}
+
+/** A short, file-name-safe name of an endpoint: `/v1/chat/completions` → `chat-completions`. */
+export function endpointSlug(endpoint: string): string {
+  const path = endpoint.split('?')[0];
+  const tail = path
+    .split('/')
+    .filter((p) => p && !/^v\d+[a-z0-9]*$/i.test(p))
+    .slice(-2)
+    .join('-');
+  return (tail.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'root').slice(0, 40);
+}
+
+/** The model a request names: in the JSON body, or in the path (Gemini `models/<m>:generateContent`). */
+export function requestModel(endpoint: string, body: unknown): string | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const model = (body as Record<string, unknown>).model;
+    if (typeof model === 'string') return model;
+  }
+  const m = /\/models\/([^/:?]+)/.exec(endpoint);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+// llama-stack writes each payload as {"__type__": <python class>, "__data__": ...}. We write the
+// same names for the OpenAI shapes so its reader can load our OpenAI-style files.
+const OPENAI_TYPES: Array<[RegExp, string, string]> = [
+  // [endpoint, streamed chunk type, whole-response type]
+  [/\/chat\/completions$/, 'openai.types.chat.chat_completion_chunk.ChatCompletionChunk', 'openai.types.chat.chat_completion.ChatCompletion'],
+  [/\/completions$/, 'openai.types.completion.Completion', 'openai.types.completion.Completion'],
+  [/\/embeddings$/, '', 'openai.types.create_embedding_response.CreateEmbeddingResponse'],
+];
+
+export function payloadTypeName(endpoint: string, streamed: boolean): string | undefined {
+  const path = endpoint.split('?')[0];
+  for (const [re, chunk, whole] of OPENAI_TYPES) if (re.test(path)) return (streamed ? chunk : whole) || undefined;
+  return undefined;
+}
+
+/** How a llama-stack file with typed payloads was framed on the wire. */
+export function framingOfTypeName(typeName: string): 'sse' | 'ndjson' {
+  return typeName.startsWith('ollama.') ? 'ndjson' : 'sse';
+}
+
+/** OpenAI-style streams end with `data: [DONE]`; llama-stack files leave it out. */
+export function impliedTerminator(typeName: string): string | undefined {
+  return typeName.startsWith('openai.') ? '[DONE]' : undefined;
+}
+
+/** llama-stack stores a model list as a bare list of Model objects; the wire shape is a page. */
+export function wrapListBody(endpoint: string, items: unknown[]): unknown {
+  if (/\/models$/.test(endpoint.split('?')[0])) return { object: 'list', data: items };
+  return items;
+}
+
+/** Response headers worth keeping in a recording: they are what a client may read. */
+export function keepResponseHeader(name: string): boolean {
+  return (
+    name === 'content-type' ||
+    name === 'cache-control' ||
+    name === 'x-request-id' ||
+    name === 'request-id' ||
+    name === 'retry-after' ||
+    /^openai-(model|processing-ms|version)$/.test(name) ||
+    /^x-ratelimit-/.test(name) ||
+    /^anthropic-ratelimit-/.test(name)
+  );
+}
