@@ -1,0 +1,58 @@
+import { test, expect } from '@playwright/test';
+import { canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey } from '../../src/core/key.js';
+import { redactBody, redactRequestHeaders, redactUrl } from '../../src/core/redact.js';
+import { urlMatcher } from '../../src/core/hosts.js';
+
+test('the endpoint is provider-neutral and undoes llama-stack’s doubled /v1', () => {
+  expect(canonicalEndpoint('https://api.fireworks.ai/inference/v1/v1/chat/completions')).toBe('/v1/chat/completions');
+  expect(canonicalEndpoint('https://api.fireworks.ai/inference/v1/chat/completions')).toBe('/v1/chat/completions');
+  expect(canonicalEndpoint('https://api.groq.com/openai/v1/chat/completions')).toBe('/v1/chat/completions');
+  expect(canonicalEndpoint('http://localhost:11434/api/chat')).toBe('/api/chat');
+  expect(canonicalEndpoint('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?key=AIzaSECRET&alt=sse')).toBe(
+    '/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse',
+  );
+});
+
+test('the key ignores key order, whitespace, host, port and headers', () => {
+  const a = { method: 'post', url: 'http://127.0.0.1:4000/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true } };
+  const b = { method: 'POST', url: 'http://127.0.0.1:5000/v1/chat/completions', body: JSON.parse('{ "stream": true,  "messages": [{"content":"hi","role":"user"}], "model":"m" }') };
+  expect(requestKey(a, [])).toBe(requestKey(b, []));
+  expect(requestKey(a, [])).not.toBe(requestKey({ ...b, body: { ...b.body, stream: false } }, []));
+  expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":0,"f":1}]},"b":1}');
+});
+
+test('llmIgnore removes dotted paths, wildcards and what functions drop', () => {
+  const req = { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', body: { model: 'm', user: 'u-1', metadata: { run: 7, keep: 1 }, messages: [{ id: 'a', content: 'x' }, { id: 'b', content: 'y' }] } };
+  expect(keyBody(req, ['user', 'metadata.run', 'messages.*.id'])).toEqual({ model: 'm', metadata: { keep: 1 }, messages: [{ content: 'x' }, { content: 'y' }] });
+  expect(keyBody(req, [(body: any) => ({ ...body, messages: body.messages.length })])).toMatchObject({ messages: 2, user: 'u-1' });
+  expect(requestKey(req, ['user'])).toBe(requestKey({ ...req, body: { ...req.body, user: 'u-2' } }, ['user']));
+});
+
+test('credentials never reach the key nor the stored request', () => {
+  expect(redactUrl('https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=AIzaSyA&alt=sse')).toBe(
+    'https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?alt=sse',
+  );
+  expect(redactRequestHeaders({ Authorization: 'Bearer sk-abc', 'x-api-key': 'k', 'api-key': 'k', 'x-goog-api-key': 'k', cookie: 'c', 'Content-Type': 'application/json', 'x-stainless-os': 'Linux' })).toEqual({
+    'content-type': 'application/json',
+    'x-stainless-os': 'Linux',
+  });
+  expect(redactBody({ api_key: 'sk-1', nested: { apiKey: 'x', other: 1 } })).toEqual({ api_key: '<redacted>', nested: { apiKey: '<redacted>', other: 1 } });
+  const r = { method: 'POST', url: 'https://api.openai.com/v1/embeddings', body: { input: 'x', api_key: 'sk-one' } };
+  expect(requestKey(r, [])).toBe(requestKey({ ...r, body: { input: 'x', api_key: 'sk-two' } }, []));
+});
+
+test('diffPaths names the body fields that differ', () => {
+  expect(diffPaths({ model: 'a', messages: [{ content: 'x' }], t: 1 }, { model: 'a', messages: [{ content: 'y' }], n: 2 })).toEqual(['messages[0].content', 't', 'n']);
+});
+
+test('LLM hosts: the built-in list plus llmHosts globs and RegExps; nothing else', () => {
+  const isLlm = urlMatcher(['http://127.0.0.1:*/v1/**', /^http:\/\/internal\.example\/llm\//]);
+  expect(isLlm('https://api.openai.com/v1/chat/completions')).toBe(true);
+  expect(isLlm('https://my-res.openai.azure.com/openai/deployments/x/chat/completions?api-version=2024-10-21')).toBe(true);
+  expect(isLlm('http://localhost:11434/api/chat')).toBe(true);
+  expect(isLlm('http://127.0.0.1:43211/v1/chat/completions')).toBe(true);
+  expect(isLlm('http://internal.example/llm/chat')).toBe(true);
+  expect(isLlm('http://127.0.0.1:43211/health')).toBe(false);
+  expect(isLlm('https://example.com/v1/chat/completions')).toBe(false);
+  expect(isLlm('https://openrouter.ai/docs')).toBe(false);
+});
