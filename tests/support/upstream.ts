@@ -178,7 +178,7 @@ async function openaiChat(body: Json, res: http.ServerResponse, w: EventWriter) 
 
 async function anthropicMessages(body: Json, res: http.ServerResponse, w: EventWriter) {
   const messageId = id('msg_01');
-  const model = body.model ?? 'claude-sonnet-4-5';
+  const model = body.model ?? 'claude-sonnet-5';
   const tokens = tokensOf(answerFor(body));
   if (!body.stream) {
     return json(res, 200, {

@@ -1,0 +1,221 @@
+// The Node transport with the official SDKs as clients: record from the local upstream, stop it,
+// replay offline, and compare what the SDK parsed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import fg from 'fast-glob';
+import { install, type InstallOptions } from '../../src/node/index.js';
+import { startUpstream, type Upstream } from '../support/upstream.js';
+
+test.describe.configure({ mode: 'parallel' });
+
+let upstream: Upstream;
+let llmDir: string;
+test.beforeEach(async ({}, testInfo) => {
+  upstream = await startUpstream({ tokenDelay: 25 });
+  llmDir = testInfo.outputPath('llm');
+});
+test.afterEach(async () => upstream.close());
+
+/** Runs `fn` with the Node transport installed, then uninstalls it. */
+async function withReplay<T>(options: InstallOptions, fn: (calls: ReturnType<typeof install>) => Promise<T>): Promise<T> {
+  const installed = install({ llmDir, llmHosts: [`${upstream.url}/**`], folder: 'suite/test', ...options });
+  try {
+    return await fn(installed);
+  } finally {
+    installed.uninstall();
+  }
+}
+
+const openai = (baseURL: string) => new OpenAI({ apiKey: 'sk-test-SECRET-0123456789abcdefghij', baseURL: `${baseURL}/v1`, maxRetries: 0 });
+
+async function streamChat(baseURL: string, body: Partial<OpenAI.Chat.ChatCompletionCreateParamsStreaming> = {}) {
+  const stream = await openai(baseURL).chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Tell me about Paris' }],
+    stream: true,
+    stream_options: { include_usage: true },
+    ...body,
+  });
+  const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+  return { chunks, text, usage: chunks.at(-1)?.usage };
+}
+
+const recordings = () => fg.sync('**/*.json', { cwd: llmDir, absolute: true });
+
+test('openai SDK stream: record, stop the upstream, replay the same chunks offline', async () => {
+  const recorded = await withReplay({ llmMode: 'record-missing' }, async (h) => {
+    const r = await streamChat(upstream.url);
+    expect(h.calls).toMatchObject([{ outcome: 'recorded', model: 'gpt-4o-mini' }]);
+    return r;
+  });
+  expect(recorded.text).toBe('Echo: Tell me about Paris');
+  expect(recorded.usage).toMatchObject({ completion_tokens: 5 });
+
+  const files = recordings();
+  expect(files).toHaveLength(1);
+  expect(path.relative(llmDir, files[0])).toMatch(/^suite\/test\/chat-completions\.[0-9a-f]{12}\.json$/);
+  const text = fs.readFileSync(files[0], 'utf8');
+  expect(text).not.toContain('sk-test');
+  expect(text).not.toMatch(/authorization|cookie|__cf_bm/i);
+  const file = JSON.parse(text);
+  expect(file.request).toMatchObject({ method: 'POST', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini', body: { messages: [{ content: 'Tell me about Paris' }] } });
+  expect(file.response).toMatchObject({ status: 200, is_streaming: true, framing: 'sse', terminator: { data: '[DONE]' } });
+  expect(file.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+  expect(file.response.body).toHaveLength(recorded.chunks.length);
+  // The event split across two TCP writes was stored whole.
+  expect(file.response.body[2].__data__.choices[0].delta.content).toBe(' Tell');
+
+  await upstream.close();
+  const before = upstream.connections;
+  const replayed = await withReplay({ llmMode: 'replay' }, async (h) => {
+    const r = await streamChat(upstream.url);
+    expect(h.calls).toMatchObject([{ outcome: 'replayed', file: files[0] }]);
+    return r;
+  });
+  expect(upstream.connections).toBe(before);
+  // Ids and timestamps are kept exactly as recorded.
+  expect(replayed.chunks).toEqual(recorded.chunks);
+  expect(replayed.text).toBe(recorded.text);
+  expect(replayed.usage).toEqual(recorded.usage);
+});
+
+test('tool calls and non-streaming JSON replay as recorded', async () => {
+  const tools: OpenAI.Chat.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }];
+  const ask = async () => {
+    const client = openai(upstream.url);
+    const streamed = await client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, stream: true }).finalChatCompletion();
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hi' }] });
+    return { streamed, whole };
+  };
+  const recorded = await withReplay({ llmMode: 'record' }, ask);
+  expect(recorded.streamed.choices[0].message.tool_calls?.[0]).toMatchObject({ type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } });
+  expect(recorded.whole.choices[0].message.content).toBe('Echo: Say hi');
+  await upstream.close();
+  const replayed = await withReplay({ llmMode: 'replay' }, ask);
+  expect(replayed).toEqual(recorded);
+  const whole = recordings().map((f) => JSON.parse(fs.readFileSync(f, 'utf8'))).find((f) => !f.response.is_streaming);
+  expect(whole.response).toMatchObject({ framing: 'json', body: { __type__: 'openai.types.chat.chat_completion.ChatCompletion', __data__: { object: 'chat.completion' } } });
+});
+
+test('replayed chunks arrive as separate reads; llmPace 1 keeps the recorded gaps', async () => {
+  await withReplay({ llmMode: 'record' }, () => streamChat(upstream.url, { messages: [{ role: 'user', content: 'one two three four five six' }] }));
+  const [file] = recordings();
+  const events: { t: number }[] = JSON.parse(fs.readFileSync(file, 'utf8')).response.body;
+  const recordedGaps = events.slice(1).map((e, i) => e.t - events[i].t);
+  expect(Math.min(...recordedGaps)).toBeGreaterThan(10); // the upstream waits ~25 ms per token
+  await upstream.close();
+
+  const readAll = (pace: number) =>
+    withReplay({ llmMode: 'replay', llmPace: pace }, async () => {
+      const res = await fetch(`${upstream.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-x' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six' }], stream: true, stream_options: { include_usage: true } }),
+      });
+      const reader = res.body!.getReader();
+      const reads: { text: string; at: number }[] = [];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        reads.push({ text: Buffer.from(value).toString(), at: performance.now() });
+      }
+      return reads;
+    });
+
+  const fast = await readAll(0);
+  expect(fast).toHaveLength(events.length + 1);
+  fast.slice(0, -1).forEach((r, i) => expect(JSON.parse(r.text.replace(/^data: /, ''))).toEqual((events[i] as any).__data__));
+  expect(fast.at(-1)!.text).toBe('data: [DONE]\n\n');
+
+  const paced = await readAll(1);
+  const replayedGaps = paced.slice(1, events.length).map((r, i) => r.at - paced[i].at);
+  const total = (gaps: number[]) => gaps.reduce((a, b) => a + b, 0);
+  expect(total(replayedGaps)).toBeGreaterThan(total(recordedGaps) * 0.85);
+  expect(total(replayedGaps)).toBeLessThan(total(recordedGaps) * 1.5 + 50);
+  const double = await readAll(2);
+  const doubleGaps = double.slice(1, events.length).map((r, i) => r.at - double[i].at);
+  expect(total(doubleGaps)).toBeLessThan(total(replayedGaps) * 0.75);
+});
+
+test('identical requests replay in order; past the last, the last repeats', async () => {
+  const ask = () => streamChat(upstream.url, { messages: [{ role: 'user', content: 'same' }] });
+  const recorded = await withReplay({ llmMode: 'record' }, async () => [await ask(), await ask()]);
+  expect(recorded[0].chunks[0].id).not.toBe(recorded[1].chunks[0].id);
+  expect(recordings().map((f) => path.basename(f)).sort()).toEqual([expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.2\.json$/), expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.json$/)]);
+  await upstream.close();
+  const replayed = await withReplay({ llmMode: 'replay' }, async () => [await ask(), await ask(), await ask()]);
+  expect(replayed.map((r) => r.chunks[0].id)).toEqual([recorded[0].chunks[0].id, recorded[1].chunks[0].id, recorded[1].chunks[0].id]);
+});
+
+test('upstream failures pass through unchanged and are not stored', async () => {
+  await withReplay({ llmMode: 'record' }, async (h) => {
+    const client = openai(upstream.url);
+    const limited = await client.chat.completions.create({ model: 'rate-limited', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(limited.message).toBe('429 Rate limit reached for requests');
+    const broken = await client.chat.completions.create({ model: 'broken', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e) => e);
+    expect(broken).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(h.calls.map((c) => c.outcome)).toEqual(['not-recorded', 'not-recorded']);
+    expect(h.calls[0].reason).toMatch(/upstream answered 429/);
+    await upstream.close();
+    const refused = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(h.calls[2]).toMatchObject({ outcome: 'not-recorded', reason: expect.stringMatching(/upstream failed/) });
+  });
+  expect(recordings()).toEqual([]);
+});
+
+test('a miss in replay mode connects to nothing and says what to do', async () => {
+  await withReplay({ llmMode: 'record' }, () => streamChat(upstream.url, { messages: [{ role: 'user', content: 'recorded prompt' }] }));
+  const before = upstream.connections;
+  await withReplay({ llmMode: 'replay' }, async (h) => {
+    const err = await streamChat(upstream.url, { messages: [{ role: 'user', content: 'another prompt' }], temperature: 0.2 }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    const message = String(err.message);
+    expect(message).toContain(`no recording for POST ${upstream.url}/v1/chat/completions (model gpt-4o-mini) in replay mode`);
+    expect(message).toMatch(/Closest recording: .*suite\/test\/chat-completions\.[0-9a-f]{12}\.json/);
+    expect(message).toContain('body fields that differ: messages[0].content, temperature');
+    expect(message).toContain('To record it: LLM_REPLAY_MODE=record-missing npx playwright test');
+    expect(h.calls).toMatchObject([{ outcome: 'missed' }]);
+    expect(h.errors).toHaveLength(1);
+  });
+  expect(upstream.connections).toBe(before);
+});
+
+test('Anthropic SSE with event names and Ollama NDJSON record and replay', async () => {
+  const ask = async () => {
+    const anthropic = new Anthropic({ apiKey: 'sk-ant-test-SECRET', baseURL: upstream.url, maxRetries: 0 });
+    const stream = anthropic.messages.stream({ model: 'claude-sonnet-5', max_tokens: 64, messages: [{ role: 'user', content: 'Bonjour' }] });
+    const events: string[] = [];
+    stream.on('streamEvent', (e) => events.push(e.type));
+    const message = await stream.finalMessage();
+    const res = await fetch(`${upstream.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hallo Welt' }] }) });
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    return { events, text: message.content, id: message.id, ollama: lines.map((l) => l.message.content).join(''), done: lines.at(-1).done };
+  };
+  const recorded = await withReplay({ llmMode: 'record', llmHosts: [`${upstream.url}/**`] }, ask);
+  expect(recorded.text).toEqual([{ type: 'text', text: 'Echo: Bonjour', citations: undefined }].map(({ citations, ...t }) => expect.objectContaining(t)));
+  expect(recorded.events).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+  expect(recorded.ollama).toBe('Echo: Hallo Welt');
+  const files = recordings().map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+  const messages = files.find((f) => f.request.endpoint === '/v1/messages');
+  expect(messages.response.body.map((e: any) => e.event)).toContain('ping');
+  expect(JSON.stringify(messages)).not.toContain('sk-ant');
+  expect(files.find((f) => f.request.endpoint === '/api/chat').response.framing).toBe('ndjson');
+  await upstream.close();
+  expect(await withReplay({ llmMode: 'replay' }, ask)).toEqual(recorded);
+});
+
+test('requests to other hosts pass through untouched', async () => {
+  await withReplay({ llmMode: 'replay', llmHosts: [] }, async (h) => {
+    const res = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+    expect((await res.json()).choices[0].message.content).toBe('Echo: hi');
+    expect(h.calls).toEqual([]);
+  });
+  expect(recordings()).toEqual([]);
+});
