@@ -76,17 +76,29 @@ function testRef(info: TestInfo): TestRef {
   return {
     folder: path.join(specFile, titles.map(slug).join('/')),
     title: [specFile, ...titles].join(' > '),
-    location: `${path.relative(configDir(info), info.file).split(path.sep).join('/')}:${info.line}`,
+    location: commandArgs(info),
   };
 }
 
-/** A folder name for a title: readable, and made unique by a short hash when characters were lost. */
+/** What to pass to `npx playwright test`, from the current folder, to run just this test. */
+function commandArgs(info: TestInfo): string {
+  const rel = (p: string) => path.relative(process.cwd(), p).split(path.sep).join('/');
+  const config = info.config.configFile;
+  const defaultConfig = config && /^playwright\.config\.[cm]?[jt]s$/.test(path.basename(config)) && path.dirname(config) === process.cwd();
+  return `${config && !defaultConfig ? `-c ${rel(config)} ` : ''}${rel(info.file)}:${info.line}`;
+}
+
+/**
+ * A folder name for a title: lower-case words joined by `-`. When more than case and spacing was
+ * lost (punctuation, other scripts, a cut), a short hash of the title keeps it apart from others.
+ */
 function slug(title: string): string {
-  const s = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'untitled';
-  if (s === title) return s;
+  const s = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const lossless = /^[A-Za-z0-9 -]*$/.test(title) && s.length > 0 && s.length <= 60;
+  if (lossless) return s;
   let h = 0;
   for (const c of title) h = (Math.imul(h, 31) + c.codePointAt(0)!) >>> 0;
-  return `${s}-${h.toString(16).padStart(8, '0').slice(0, 6)}`;
+  return `${s.slice(0, 60) || 'untitled'}-${h.toString(16).padStart(8, '0').slice(0, 6)}`;
 }
 
 function sharedSession(info: WorkerInfo): Session {

@@ -22,7 +22,7 @@ export class Recorder {
     this.start = performance.now();
     this.status = status;
     this.headers = {};
-    for (const [name, value] of Object.entries(headers)) {
+    for (const [name, value] of Object.entries(headers).sort(([a], [b]) => a.localeCompare(b))) {
       const n = name.toLowerCase();
       if (n === 'content-encoding' && value) this.encoding = String(value).toLowerCase();
       if (value !== undefined && keepResponseHeader(n)) this.headers[n] = Array.isArray(value) ? value.join(', ') : value;

@@ -10,8 +10,9 @@ const SECRET_HEADERS = new Set([
   'set-cookie',
 ]);
 
-// Transport details that say nothing about the request and differ between clients.
-const DROPPED_REQUEST_HEADERS = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'keep-alive', 'transfer-encoding']);
+// Transport details that say nothing about the request and differ between machines and runs
+// (the SDKs' x-stainless-os / -runtime-version / -retry-count would make every re-record a diff).
+const DROPPED_REQUEST_HEADERS = /^(host|connection|content-length|accept-encoding|accept-language|keep-alive|transfer-encoding|user-agent|sec-fetch-.*|x-stainless-.*)$/;
 
 const SECRET_QUERY = /^(key|api[-_]?key|access[-_]?token|token)$/i;
 const SECRET_FIELD = /^(api[-_]?key|apikey|access[-_]?token|secret|client[-_]?secret|password)$/i;
@@ -26,7 +27,7 @@ export function isSecretHeader(name: string): boolean {
 export function redactRequestHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers).map((n) => n.toLowerCase()).sort()) {
-    if (isSecretHeader(name) || DROPPED_REQUEST_HEADERS.has(name)) continue;
+    if (isSecretHeader(name) || DROPPED_REQUEST_HEADERS.test(name)) continue;
     out[name] = headers[name] ?? headers[Object.keys(headers).find((k) => k.toLowerCase() === name)!];
   }
   return out;

@@ -28,7 +28,7 @@ export interface TestRef {
   folder: string;
   /** `spec.ts > describe > title`, stored in each recording. */
   title: string;
-  /** `tests/chat.spec.ts:12`, for the command that records it. */
+  /** `tests/chat.spec.ts:12` (with `-c <config>` when needed), for the command that records it. */
   location: string;
 }
 

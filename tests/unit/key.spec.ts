@@ -32,9 +32,9 @@ test('credentials never reach the key nor the stored request', () => {
   expect(redactUrl('https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=AIzaSyA&alt=sse')).toBe(
     'https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?alt=sse',
   );
-  expect(redactRequestHeaders({ Authorization: 'Bearer sk-abc', 'x-api-key': 'k', 'api-key': 'k', 'x-goog-api-key': 'k', cookie: 'c', 'Content-Type': 'application/json', 'x-stainless-os': 'Linux' })).toEqual({
+  expect(redactRequestHeaders({ Authorization: 'Bearer sk-abc', 'x-api-key': 'k', 'api-key': 'k', 'x-goog-api-key': 'k', cookie: 'c', 'Content-Type': 'application/json', 'x-stainless-os': 'Linux', 'anthropic-version': '2023-06-01' })).toEqual({
+    'anthropic-version': '2023-06-01',
     'content-type': 'application/json',
-    'x-stainless-os': 'Linux',
   });
   expect(redactBody({ api_key: 'sk-1', nested: { apiKey: 'x', other: 1 } })).toEqual({ api_key: '<redacted>', nested: { apiKey: '<redacted>', other: 1 } });
   const r = { method: 'POST', url: 'https://api.openai.com/v1/embeddings', body: { input: 'x', api_key: 'sk-one' } };

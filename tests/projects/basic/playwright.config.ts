@@ -1,0 +1,14 @@
+// A small user project that the fixture tests run as a child Playwright process.
+import { defineConfig } from '@playwright/test';
+import type { LlmOptions } from 'playwright-llm-replay';
+
+export default defineConfig<Partial<LlmOptions>>({
+  testDir: '.',
+  workers: 1,
+  outputDir: process.env.OUT_DIR,
+  use: {
+    llmDir: process.env.LLM_DIR,
+    llmHosts: [`${process.env.UPSTREAM}/v1/**`],
+    ...(process.env.LLM_MODE_OPTION ? { llmMode: process.env.LLM_MODE_OPTION as LlmOptions['llmMode'] } : {}),
+  },
+});

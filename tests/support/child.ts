@@ -1,0 +1,51 @@
+// Runs a small Playwright project (tests/projects/<name>) in a child process, as a user would.
+import { spawn } from 'node:child_process';
+import { fromRoot } from './paths.js';
+
+export interface ChildRun {
+  code: number | null;
+  output: string;
+  /** Each test's title → its last `{"report": …}` line, when it printed one. */
+  reports: Record<string, any>;
+  /** Each test's title → its status and error messages. */
+  results: Record<string, { status: string; errors: string[] }>;
+}
+
+export async function runProject(project: string, args: string[], env: Record<string, string | undefined>): Promise<ChildRun> {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(PW_|TEST_|PLAYWRIGHT_|CI$|LLM_REPLAY_MODE$|FORCE_COLOR)/.test(k)) clean[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
+  const cli = fromRoot('node_modules/@playwright/test/cli.js');
+  const child = spawn(process.execPath, [cli, 'test', '-c', fromRoot(`tests/projects/${project}/playwright.config.ts`), '--reporter=json', ...args], {
+    cwd: fromRoot(),
+    env: clean,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const reports: Record<string, any> = {};
+  const results: ChildRun['results'] = {};
+  try {
+    const json = JSON.parse(stdout);
+    const visit = (suite: any) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests) {
+          const r = t.results.at(-1);
+          results[spec.title] = { status: r.status, errors: (r.errors ?? []).map((e: any) => e.message ?? '') };
+          for (const out of r.stdout ?? []) {
+            const line = (out.text ?? '').split('\n').find((l: string) => l.startsWith('{"report"'));
+            if (line) reports[spec.title] = JSON.parse(line).report;
+          }
+        }
+      }
+      (suite.suites ?? []).forEach(visit);
+    };
+    json.suites.forEach(visit);
+    for (const e of json.errors ?? []) results['(global)'] = { status: 'error', errors: [...(results['(global)']?.errors ?? []), e.message] };
+  } catch {
+    // Not JSON: the caller sees `output`.
+  }
+  return { code, output: stdout + stderr, reports, results };
+}
