@@ -219,3 +219,66 @@ test('requests to other hosts pass through untouched', async () => {
   });
   expect(recordings()).toEqual([]);
 });
+
+test('undici’s own request() and fetch() (new-style handlers) record and replay too', async () => {
+  const { request, fetch: undiciFetch } = await import('undici');
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'via undici' }], stream: true });
+  const ask = async () => {
+    const a = await request(`${upstream.url}/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const viaRequest = await a.body.text();
+    const b = await undiciFetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    return { viaRequest, viaFetch: await b.text(), status: [a.statusCode, b.status] };
+  };
+  const recorded = await withReplay({ llmMode: 'record' }, ask);
+  expect(recorded.status).toEqual([200, 200]);
+  expect(recorded.viaRequest).toContain('data: [DONE]');
+  await upstream.close();
+  const replayed = await withReplay({ llmMode: 'replay' }, async (h) => {
+    const r = await ask();
+    expect(h.calls.map((c) => c.outcome)).toEqual(['replayed', 'replayed']);
+    return r;
+  });
+  // The second call replays the second recording; both are what was recorded, byte for byte
+  // but for the JSON spacing the stand-in upstream never adds.
+  expect(replayed).toEqual(recorded);
+});
+
+test('a caller that aborts mid-stream: replay stops, and a recording is not written', async () => {
+  const abortAfterTwo = async () => {
+    const controller = new AbortController();
+    const stream = await openai(upstream.url).chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a long answer with many many words in it' }], stream: true },
+      { signal: controller.signal },
+    );
+    // The SDK ends the iteration quietly on its own abort; what matters is that nothing more arrives.
+    let n = 0;
+    for await (const _ of stream) if (++n === 2) controller.abort();
+    return n;
+  };
+  await withReplay({ llmMode: 'record' }, async (h) => {
+    expect(await abortAfterTwo()).toBe(2);
+    await expect.poll(() => h.calls[0].outcome).toBe('not-recorded');
+  });
+  expect(recordings()).toEqual([]);
+  await withReplay({ llmMode: 'record' }, () => streamChat(upstream.url, { messages: [{ role: 'user', content: 'a long answer with many many words in it' }], stream_options: undefined }));
+  await upstream.close();
+  await withReplay({ llmMode: 'replay', llmPace: 1 }, async () => {
+    const started = performance.now();
+    expect(await abortAfterTwo()).toBe(2);
+    expect(performance.now() - started).toBeLessThan(150); // the rest of the paced stream is not waited for
+  });
+});
+
+test('a corrupt recording fails the call with the file named; nothing else is lost', async () => {
+  await withReplay({ llmMode: 'record' }, () => streamChat(upstream.url));
+  const [file] = recordings();
+  fs.writeFileSync(file, '{ "request": { "method": "POST", ');
+  await withReplay({ llmMode: 'replay' }, async (h) => {
+    const err = await streamChat(upstream.url).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(h.errors).toHaveLength(1);
+    expect(h.errors[0].message).toMatch(/^playwright-llm-replay: recording .* is not valid JSON \(.*\)\. Fix it, or delete it and record again\.$/);
+    expect(h.errors[0].message).toContain(file);
+  });
+  expect(fs.readFileSync(file, 'utf8')).toBe('{ "request": { "method": "POST", ');
+});
