@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 
 const ci = !!process.env.CI;
+// Playwright's own browser download is not reachable here: use the system's Chromium when there is one.
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
 export default defineConfig({
   testDir: 'tests',
@@ -12,4 +17,18 @@ export default defineConfig({
   timeout: 60_000,
   forbidOnly: ci,
   reporter: ci ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    launchOptions: {
+      executablePath: chromium,
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  // The demo chat app (examples/chat-app), for the browser tests.
+  webServer: {
+    command: 'node examples/chat-app/server.mjs',
+    cwd: path.dirname(fileURLToPath(import.meta.url)),
+    url: 'http://127.0.0.1:4173',
+    reuseExistingServer: !ci,
+    env: { PORT: '4173' },
+  },
 });

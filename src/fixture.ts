@@ -6,7 +6,8 @@ import { Session, type LlmCall, type TestRef } from './core/session.js';
 import { ReplayMissError, LlmReplayError } from './core/errors.js';
 import { type LlmOptions, checkOptions } from './options.js';
 import { type Mode, isCI, resolveMode } from './mode.js';
-import { installDispatcher } from './node/index.js';
+import { installDispatcher, upstreamDispatcher } from './node/index.js';
+import { installBrowserTransport } from './browser/route.js';
 
 /** What a test sees of its LLM calls. */
 export interface LlmFixture {
@@ -21,7 +22,7 @@ export interface LlmFixture {
 // Playwright runs one test at a time in a worker; the Node transport asks for the running one.
 let current: Session | undefined;
 
-type TestFixtures = LlmOptions & { llm: LlmFixture };
+type TestFixtures = LlmOptions & { llm: LlmFixture; _llmSession: Session };
 type WorkerFixtures = { _llmNodeTransport: void };
 
 const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
@@ -45,14 +46,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', auto: true, title: 'llm replay (node)' } as never,
   ],
 
-  llm: [
+  _llmSession: [
     async ({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, use, testInfo) => {
       const opts = checkOptions({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, configDir(testInfo));
       const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: testInfo.config.updateSnapshots, ci: isCI() });
       const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: testRef(testInfo) });
       current = session;
       try {
-        await use({ calls: session.calls, mode, dir: session.store.folder });
+        await use(session);
       } finally {
         current = undefined;
       }
@@ -63,6 +64,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { auto: true, title: 'llm replay' } as never,
   ],
+
+  llm: async ({ _llmSession: session }, use) => {
+    await use({ calls: session.calls, mode: session.options.mode, dir: session.store.folder });
+  },
+
+  // The browser transport, for tests that use a page: the context's LLM calls go through the session.
+  context: async ({ context, _llmSession }, use) => {
+    const uninstall = await installBrowserTransport(context, _llmSession, upstreamDispatcher);
+    await use(context);
+    await uninstall();
+  },
 });
 
 function configDir(info: { config: { configFile?: string; rootDir: string } }): string {

@@ -25,8 +25,13 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(re + '$');
 }
 
+/** The built-in provider URLs and the user's, as RegExps. */
+export function llmUrlPatterns(extra: readonly UrlPattern[]): RegExp[] {
+  return [...KNOWN_LLM_URLS, ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
+}
+
 export function urlMatcher(extra: readonly UrlPattern[]): (url: string) => boolean {
-  const patterns = [...KNOWN_LLM_URLS, ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
+  const patterns = llmUrlPatterns(extra);
   return (url) => {
     // Compare without the query string, as page.route globs do for `**` at the end anyway.
     const bare = url.split(/[?#]/)[0];

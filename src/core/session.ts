@@ -5,7 +5,7 @@ import type { Mode } from '../mode.js';
 import { requestModel } from '../wire/providers.js';
 import { type Ignore, canonicalEndpoint, diffPaths, keyBody, requestKey } from './key.js';
 import { type UrlPattern, urlMatcher } from './hosts.js';
-import { type Interaction } from './recording.js';
+import type { Interaction } from './recording.js';
 import { type ReplayPlan, replayPlan } from './replay.js';
 import { Recorder } from './recorder.js';
 import { redactBody, redactRequestHeaders, redactUrl } from './redact.js';
@@ -62,7 +62,8 @@ export type Decision =
 export interface Recording {
   response(status: number, headers: Record<string, string | string[] | undefined>): void;
   chunk(data: Buffer): void;
-  end(): void;
+  /** Stores the recording when the upstream answered well; returns what was stored. */
+  end(): Interaction | undefined;
   fail(error: Error): void;
 }
 
@@ -122,8 +123,10 @@ export class Session {
       chunk: (data) => recorder.chunk(data),
       end: () => {
         if (!recorder.storable) return void notRecorded(`upstream answered ${status}; failed responses are not stored`);
-        const file = this.store.save(recorder.finish(occurrence, this.options.test?.title), this.options.ignore);
+        const interaction = recorder.finish(occurrence, this.options.test?.title);
+        const file = this.store.save(interaction, this.options.ignore);
         Object.assign(call, { outcome: 'recorded', file });
+        return interaction;
       },
       fail: (error) => notRecorded(`upstream failed: ${error.message}`),
     };

@@ -3,7 +3,7 @@
 // dispatcher that was there before; LLM requests go to the session, which says replay, record,
 // pass through, or miss.
 import { Dispatcher } from 'undici';
-import type { Session } from '../core/session.js';
+import type { Recording, Session } from '../core/session.js';
 import type { ReplayPlan } from '../core/replay.js';
 import { LlmReplayError } from '../core/errors.js';
 import { type Sink, headerPairs, sinkFor } from './sink.js';
@@ -13,7 +13,7 @@ type Handler = Dispatcher.DispatchHandler;
 
 export class LlmDispatcher extends Dispatcher {
   constructor(
-    private readonly upstream: Dispatcher,
+    readonly upstream: Dispatcher,
     private readonly sessionFor: () => Session | undefined,
   ) {
     super();
@@ -42,15 +42,9 @@ export class LlmDispatcher extends Dispatcher {
       case 'miss':
         return replay(missResponse(decision.error), sink);
       case 'passthrough':
-        this.upstream.dispatch({ ...opts, body }, teeHandler(sink));
-        return;
-      case 'record': {
-        const rec = decision.recording;
-        // Ask for an unencoded body so the recording's chunk times are those of readable events.
-        const upstreamHeaders = { ...headers, 'accept-encoding': 'identity' };
-        this.upstream.dispatch({ ...opts, headers: upstreamHeaders, body }, teeHandler(sink, rec, session));
-        return;
-      }
+        return forward(this.upstream, { ...opts, body }, sink);
+      case 'record':
+        return forward(this.upstream, { ...opts, headers, body }, sink, decision.recording, session);
     }
   }
 
@@ -114,8 +108,17 @@ export function missResponse(error: Error): ReplayPlan {
   };
 }
 
-/** Hands each upstream callback to the caller first, then to the recording when there is one. */
-function teeHandler(sink: Sink, rec?: import('../core/session.js').Recording, session?: Session): Handler {
+/**
+ * Sends a request upstream and streams the answer to `sink`; with a recording, tees every chunk
+ * into it as it passes (the caller first) and stores it when the body has ended well.
+ */
+export function forward(upstream: Dispatcher, opts: Options, sink: Sink, rec?: Recording, session?: Session): void {
+  // Ask for an unencoded body so the recording's chunk times are those of readable events.
+  const headers = rec ? { ...headerRecord(opts.headers), 'accept-encoding': 'identity' } : opts.headers;
+  upstream.dispatch({ ...opts, headers }, teeHandler(sink, rec, session));
+}
+
+function teeHandler(sink: Sink, rec?: Recording, session?: Session): Handler {
   return {
     onConnect: (abort) => sink.start(abort),
     onHeaders: (status, raw, resume, statusText) => {
@@ -155,7 +158,7 @@ function urlOf(opts: Options): string | undefined {
   }
 }
 
-function headerRecord(headers: Options['headers']): Record<string, string> {
+export function headerRecord(headers: Options['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   const add = (k: string, v: unknown) => {

@@ -22,6 +22,12 @@ export function installDispatcher(sessionFor: () => Session | undefined): () => 
   };
 }
 
+/** The dispatcher that reaches the network: the one our transport forwards to, when installed. */
+export function upstreamDispatcher(): Dispatcher {
+  const global = getGlobalDispatcher();
+  return global instanceof LlmDispatcher ? global.upstream : global;
+}
+
 export interface InstallOptions extends Partial<Omit<LlmOptions, 'llmMode' | 'llmIgnore'>> {
   /** Body field paths and functions left out of the match key; a single function is fine here. */
   llmIgnore?: Ignore;

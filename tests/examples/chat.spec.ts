@@ -1,7 +1,7 @@
 // The Node example suite: an app's chat code calling OpenAI with the official SDK, tested with
 // playwright-llm-replay. Its recordings are committed under fixtures/llm/examples/, so it runs
 // offline: `npm run demo`. To record again against the local stand-in upstream:
-// `npm run examples:record`. The host is not part of the match key, so recordings made against
+// `npm run record`. The host is not part of the match key, so recordings made against
 // the stand-in replay for api.openai.com.
 import { test, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';

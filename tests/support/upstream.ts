@@ -50,6 +50,12 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const stats = { connections: 0, requests: 0, gaps: [] as number[][] };
   const server = http.createServer(async (req, res) => {
     stats.requests++;
+    // Browsers may call it from a page, as they may call the real APIs.
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*', 'access-control-max-age': '600' });
+      return void res.end();
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: Json = {};

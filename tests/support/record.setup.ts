@@ -1,7 +1,7 @@
-import { startUpstream } from '../support/upstream.js';
+import { startUpstream } from './upstream.js';
 
 export default async function setup() {
-  const upstream = await startUpstream();
+  const upstream = await startUpstream({ tokenDelay: 30 });
   process.env.OPENAI_BASE_URL = `${upstream.url}/v1`;
   return () => upstream.close();
 }

@@ -1,0 +1,249 @@
+// Runs in the page (context.addInitScript). `route.fulfill` hands the page a whole body at once;
+// this turns a replayed body back into the recorded stream: the route handler puts each chunk's
+// size and delay in a response header, and the wrapped fetch / EventSource / XMLHttpRequest deliver
+// the body one chunk per read, at those delays. Responses without the header are left alone.
+// It must be self-contained: Playwright sends its source text to the page.
+
+export interface PageScriptArgs {
+  /** The response header carrying `<size>,<size>…;<delay>,<delay>…`. */
+  header: string;
+  /** LLM URL patterns (RegExp source and flags) whose EventSources are driven through fetch. */
+  patterns: { source: string; flags: string }[];
+}
+
+export function pageScript({ header, patterns }: PageScriptArgs): void {
+  const w = window as any;
+  if (w.__llmReplayInstalled) return;
+  w.__llmReplayInstalled = true;
+  const nativeFetch: typeof fetch = w.fetch.bind(w);
+  const isLlm = (url: string) => patterns.some((p) => new RegExp(p.source, p.flags).test(url) || new RegExp(p.source, p.flags).test(url.split(/[?#]/)[0]));
+
+  function plan(value: string | null): { sizes: number[]; delays: number[] } | undefined {
+    if (!value) return undefined;
+    const [sizes, delays] = value.split(';').map((part) => (part ? part.split(',').map(Number) : []));
+    return { sizes, delays };
+  }
+
+  function abortError(signal?: AbortSignal | null): unknown {
+    return signal?.reason ?? new DOMException('The user aborted a request.', 'AbortError');
+  }
+
+  /** The chunks of a body at their recorded delays; stops at once on abort or cancel. */
+  async function* pacedChunks(body: Uint8Array, p: { sizes: number[]; delays: number[] }, signal?: AbortSignal | null) {
+    let offset = 0;
+    for (let i = 0; i < p.sizes.length; i++) {
+      const delay = p.delays[i] ?? 0;
+      if (delay > 0) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, delay);
+          signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortError(signal))), { once: true });
+        });
+      }
+      if (signal?.aborted) throw abortError(signal);
+      yield body.subarray(offset, offset + p.sizes[i]);
+      offset += p.sizes[i];
+    }
+  }
+
+  w.fetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const res = await nativeFetch(input, init);
+    const p = plan(res.headers.get(header));
+    if (!p) return res;
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    const body = new Uint8Array(await res.arrayBuffer());
+    const chunks = pacedChunks(body, p, signal);
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (err) {
+          controller.error(err);
+        }
+      },
+      cancel() {
+        void chunks.return(undefined);
+      },
+    });
+    const headers = new Headers(res.headers);
+    headers.delete(header);
+    const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers });
+    for (const key of ['url', 'redirected', 'type'] as const) Object.defineProperty(paced, key, { value: res[key] });
+    return paced;
+  };
+
+  // EventSource on an LLM URL: fetched through the wrapped fetch, parsed, dispatched as it streams.
+  const NativeEventSource = w.EventSource;
+  class ReplayEventSource extends EventTarget {
+    static readonly CONNECTING = 0;
+    static readonly OPEN = 1;
+    static readonly CLOSED = 2;
+    readonly CONNECTING = 0;
+    readonly OPEN = 1;
+    readonly CLOSED = 2;
+    readyState = 0;
+    readonly url: string;
+    readonly withCredentials: boolean;
+    onopen: ((e: Event) => void) | null = null;
+    onmessage: ((e: MessageEvent) => void) | null = null;
+    onerror: ((e: Event) => void) | null = null;
+    private readonly controller = new AbortController();
+
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super();
+      this.url = new URL(String(url), location.href).href;
+      this.withCredentials = !!init?.withCredentials;
+      void this.run();
+    }
+
+    close() {
+      this.readyState = 2;
+      this.controller.abort();
+    }
+
+    private emit(event: Event) {
+      this.dispatchEvent(event);
+      const handler = (this as any)[`on${event.type}`];
+      if (typeof handler === 'function' && ['open', 'message', 'error'].includes(event.type)) handler.call(this, event);
+    }
+
+    private async run() {
+      try {
+        const res = await w.fetch(this.url, { headers: { accept: 'text/event-stream' }, credentials: this.withCredentials ? 'include' : 'same-origin', signal: this.controller.signal });
+        if (!res.ok || !res.body) throw new Error(`EventSource ${this.url}: ${res.status}`);
+        this.readyState = 1;
+        this.emit(new Event('open'));
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        let lastEventId = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          const blocks = buffer.split(/\r\n\r\n|\n\n|\r\r/);
+          buffer = blocks.pop() ?? '';
+          for (const block of blocks) {
+            let type = 'message';
+            const data: string[] = [];
+            for (const line of block.split(/\r\n|\n|\r/)) {
+              if (!line || line.startsWith(':')) continue;
+              const i = line.indexOf(':');
+              const field = i < 0 ? line : line.slice(0, i);
+              const v = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+              if (field === 'data') data.push(v);
+              else if (field === 'event') type = v;
+              else if (field === 'id') lastEventId = v;
+            }
+            if (data.length && this.readyState !== 2) this.emit(new MessageEvent(type, { data: data.join('\n'), lastEventId, origin: new URL(this.url).origin }));
+          }
+        }
+        // The server closed the stream: a real EventSource reports an error and reconnects; after a
+        // replayed answer there is nothing more to get, so it reports the error and closes.
+        if (this.readyState !== 2) {
+          this.readyState = 2;
+          this.emit(new Event('error'));
+        }
+      } catch {
+        if (this.readyState !== 2) {
+          this.readyState = 2;
+          this.emit(new Event('error'));
+        }
+      }
+    }
+  }
+  if (NativeEventSource) {
+    w.EventSource = new Proxy(NativeEventSource, {
+      construct(target, args) {
+        const url = new URL(String(args[0]), location.href).href;
+        return isLlm(url) ? new ReplayEventSource(args[0], args[1]) : Reflect.construct(target, args);
+      },
+    });
+  }
+
+  // XMLHttpRequest: a replayed body is revealed chunk by chunk, with a progress event per chunk.
+  const NativeXHR = w.XMLHttpRequest;
+  const proto = NativeXHR.prototype;
+  const getter = (name: string) => Object.getOwnPropertyDescriptor(proto, name)!.get!;
+  const nativeResponseText = getter('responseText');
+  const nativeResponse = getter('response');
+  const nativeReadyState = getter('readyState');
+  const nativeGetHeader = proto.getResponseHeader;
+  const nativeGetAll = proto.getAllResponseHeaders;
+  const state = new WeakMap<XMLHttpRequest, { shown: number; done: boolean }>();
+  const stateOf = (xhr: XMLHttpRequest) => state.get(xhr);
+  Object.defineProperty(proto, 'responseText', {
+    get(this: XMLHttpRequest) {
+      const s = stateOf(this);
+      const text: string = nativeResponseText.call(this);
+      return s && !s.done ? text.slice(0, s.shown) : text;
+    },
+    configurable: true,
+  });
+  Object.defineProperty(proto, 'response', {
+    get(this: XMLHttpRequest) {
+      const s = stateOf(this);
+      if (s && !s.done && (this.responseType === '' || this.responseType === 'text')) return (this as any).responseText;
+      return s && !s.done ? null : nativeResponse.call(this);
+    },
+    configurable: true,
+  });
+  Object.defineProperty(proto, 'readyState', {
+    get(this: XMLHttpRequest) {
+      const s = stateOf(this);
+      return s && !s.done ? 3 : nativeReadyState.call(this);
+    },
+    configurable: true,
+  });
+  proto.getResponseHeader = function (this: XMLHttpRequest, name: string) {
+    return name.toLowerCase() === header ? null : nativeGetHeader.call(this, name);
+  };
+  proto.getAllResponseHeaders = function (this: XMLHttpRequest) {
+    return String(nativeGetAll.call(this))
+      .split('\r\n')
+      .filter((l) => !l.toLowerCase().startsWith(header + ':'))
+      .join('\r\n');
+  };
+  const nativeSend = proto.send;
+  proto.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    const xhr = this;
+    let held: Event[] | undefined;
+    // Hold back the native progress / load events of a replayed response and play them paced.
+    const hold = (e: Event) => {
+      if (!held) {
+        const p = plan(nativeGetHeader.call(xhr, header));
+        if (!p || (xhr.responseType !== '' && xhr.responseType !== 'text')) return;
+        held = [];
+        void play(p);
+      }
+      if (stateOf(xhr) && !stateOf(xhr)!.done) {
+        e.stopImmediatePropagation();
+        held.push(e);
+      }
+    };
+    const play = async (p: { sizes: number[]; delays: number[] }) => {
+      const s = { shown: 0, done: false };
+      state.set(xhr, s);
+      await new Promise((r) => setTimeout(r, 0));
+      const total = p.sizes.reduce((a, b) => a + b, 0);
+      const text: string = nativeResponseText.call(xhr);
+      const bytes = new TextEncoder().encode(text);
+      const sameLength = bytes.length === total;
+      let loaded = 0;
+      for (let i = 0; i < p.sizes.length; i++) {
+        if (p.delays[i] > 0) await new Promise((r) => setTimeout(r, p.delays[i]));
+        loaded += p.sizes[i];
+        s.shown = sameLength ? new TextDecoder().decode(bytes.subarray(0, loaded)).length : text.length;
+        if (i < p.sizes.length - 1) {
+          xhr.dispatchEvent(new Event('readystatechange'));
+          xhr.dispatchEvent(new ProgressEvent('progress', { lengthComputable: true, loaded, total }));
+        }
+      }
+      s.done = true;
+      for (const e of held ?? []) xhr.dispatchEvent(new (e.constructor as any)(e.type, e));
+    };
+    for (const type of ['readystatechange', 'progress', 'load', 'loadend']) xhr.addEventListener(type, hold, { capture: true });
+    return nativeSend.call(this, body);
+  };
+}
