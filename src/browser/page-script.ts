@@ -205,27 +205,16 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
       .filter((l) => !l.toLowerCase().startsWith(header + ':'))
       .join('\r\n');
   };
-  const nativeSend = proto.send;
-  proto.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-    const xhr = this;
+  // Our listeners must run before the page's, so they are added when the request is made.
+  const holdEvents = (xhr: XMLHttpRequest) => {
     let held: Event[] | undefined;
-    // Hold back the native progress / load events of a replayed response and play them paced.
-    const hold = (e: Event) => {
-      if (!held) {
-        const p = plan(nativeGetHeader.call(xhr, header));
-        if (!p || (xhr.responseType !== '' && xhr.responseType !== 'text')) return;
-        held = [];
-        void play(p);
-      }
-      if (stateOf(xhr) && !stateOf(xhr)!.done) {
-        e.stopImmediatePropagation();
-        held.push(e);
-      }
-    };
     const play = async (p: { sizes: number[]; delays: number[] }) => {
       const s = { shown: 0, done: false };
       state.set(xhr, s);
-      await new Promise((r) => setTimeout(r, 0));
+      await new Promise<void>((r) => {
+        const check = () => (nativeReadyState.call(xhr) === 4 ? r() : setTimeout(check, 0));
+        check();
+      });
       const total = p.sizes.reduce((a, b) => a + b, 0);
       const text: string = nativeResponseText.call(xhr);
       const bytes = new TextEncoder().encode(text);
@@ -241,9 +230,33 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
         }
       }
       s.done = true;
-      for (const e of held ?? []) xhr.dispatchEvent(new (e.constructor as any)(e.type, e));
+      for (const e of held ?? []) {
+        const copy = e instanceof ProgressEvent ? new ProgressEvent(e.type, { lengthComputable: e.lengthComputable, loaded: total, total }) : new Event(e.type);
+        xhr.dispatchEvent(copy);
+      }
     };
-    for (const type of ['readystatechange', 'progress', 'load', 'loadend']) xhr.addEventListener(type, hold, { capture: true });
-    return nativeSend.call(this, body);
+    const hold = (e: Event) => {
+      if (!held) {
+        if (nativeReadyState.call(xhr) < 2) return;
+        const p = plan(nativeGetHeader.call(xhr, header));
+        if (!p || (xhr.responseType !== '' && xhr.responseType !== 'text')) return;
+        held = [];
+        void play(p);
+      }
+      const s = stateOf(xhr);
+      if (s && !s.done && e.isTrusted) {
+        e.stopImmediatePropagation();
+        // Of the native events, keep the last of each kind for the end.
+        held = held.filter((h) => h.type !== e.type);
+        held.push(e);
+      }
+    };
+    for (const type of ['readystatechange', 'progress', 'load', 'loadend']) xhr.addEventListener(type, hold);
+  };
+  w.XMLHttpRequest = class extends NativeXHR {
+    constructor() {
+      super();
+      holdEvents(this as unknown as XMLHttpRequest);
+    }
   };
 }
