@@ -5,11 +5,11 @@
 import type { BrowserContext, Route } from '@playwright/test';
 import type { Dispatcher } from 'undici';
 import type { Interaction } from '../core/recording.js';
-import { type ReplayPlan, replayPlan } from '../core/replay.js';
+import { type ReplayPlan, missResponse, replayPlan } from '../core/replay.js';
 import type { Decision, Recording, Session } from '../core/session.js';
 import { llmUrlPatterns } from '../core/hosts.js';
 import { LlmReplayError } from '../core/errors.js';
-import { forward, missResponse } from '../node/dispatcher.js';
+import { forward } from '../node/dispatcher.js';
 import type { Sink } from '../node/sink.js';
 import { pageScript } from './page-script.js';
 

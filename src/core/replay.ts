@@ -38,3 +38,17 @@ export function replayPlan(x: Interaction, pace: number): ReplayPlan {
   }
   return { status: rs.status, statusText: STATUS_CODES[rs.status] ?? '', headers, chunks };
 }
+
+/**
+ * What the caller gets for a miss in replay mode: no upstream connection, an error response in
+ * the common `{"error": {...}}` shape that SDKs show, marked not to be retried.
+ */
+export function missResponse(error: Error): ReplayPlan {
+  const body = Buffer.from(JSON.stringify({ error: { message: error.message, type: 'llm_replay_miss', code: 'llm_replay_miss' } }));
+  return {
+    status: 404,
+    statusText: 'Not Found',
+    headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'x-should-retry': 'false' },
+    chunks: [{ data: body, delay: 0 }],
+  };
+}

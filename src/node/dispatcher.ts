@@ -4,7 +4,7 @@
 // pass through, or miss.
 import { Dispatcher } from 'undici';
 import type { Recording, Session } from '../core/session.js';
-import type { ReplayPlan } from '../core/replay.js';
+import { type ReplayPlan, missResponse } from '../core/replay.js';
 import { LlmReplayError } from '../core/errors.js';
 import { type Sink, headerPairs, sinkFor } from './sink.js';
 
@@ -92,20 +92,6 @@ async function replay(plan: ReplayPlan, sink: Sink): Promise<void> {
   }
   if (aborted) return sink.error(aborted);
   sink.complete();
-}
-
-/**
- * What the caller gets for a miss in replay mode: no upstream connection, an error response in
- * the common `{"error": {...}}` shape that SDKs show, marked not to be retried.
- */
-export function missResponse(error: Error): ReplayPlan {
-  const body = Buffer.from(JSON.stringify({ error: { message: error.message, type: 'llm_replay_miss', code: 'llm_replay_miss' } }));
-  return {
-    status: 404,
-    statusText: 'Not Found',
-    headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'x-should-retry': 'false' },
-    chunks: [{ data: body, delay: 0 }],
-  };
 }
 
 /**
