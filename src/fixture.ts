@@ -1,5 +1,6 @@
 // Playwright fixtures: the options, the worker-scoped Node transport, and the automatic
 // test-scoped session that every LLM call of a test goes through.
+import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, type TestInfo, type WorkerInfo } from '@playwright/test';
 import { Session, type LlmCall, type TestRef } from './core/session.js';
@@ -8,6 +9,8 @@ import { type LlmOptions, checkOptions } from './options.js';
 import { type Mode, isCI, resolveMode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
+import { addAppHeader, appUrls } from './browser/app-header.js';
+import { encodeAttribution } from './core/attribution.js';
 
 /** What a test sees of its LLM calls. */
 export interface LlmFixture {
@@ -22,7 +25,8 @@ export interface LlmFixture {
 // Playwright runs one test at a time in a worker; the Node transport asks for the running one.
 let current: Session | undefined;
 
-type TestFixtures = LlmOptions & { llm: LlmFixture; _llmSession: Session };
+type TestSession = Session & { appHeader: string; serverReport: ServerReport };
+type TestFixtures = LlmOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = { _llmNodeTransport: void };
 
 const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
@@ -51,31 +55,72 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const opts = checkOptions({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, configDir(testInfo));
       const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: testInfo.config.updateSnapshots, ci: isCI() });
       const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: testRef(testInfo) });
+      const report = serverReport(testInfo.outputPath('llm-server-calls.jsonl'));
       current = session;
       try {
-        await use(session);
+        await use(Object.assign(session, { appHeader: encodeAttribution({ ...session.options, report: report.file }), serverReport: report }));
       } finally {
         current = undefined;
       }
-      if (session.calls.length && (session.errors.length || testInfo.status !== testInfo.expectedStatus)) {
-        await testInfo.attach('llm-calls.json', { body: JSON.stringify(session.calls, null, 2), contentType: 'application/json' });
+      const { calls: serverCalls, errors: serverErrors } = report.read();
+      const errors = [...session.errors, ...serverErrors];
+      const calls = [...session.calls, ...serverCalls];
+      if (calls.length && (errors.length || testInfo.status !== testInfo.expectedStatus)) {
+        await testInfo.attach('llm-calls.json', { body: JSON.stringify(calls, null, 2), contentType: 'application/json' });
       }
-      if (session.errors.length) throw combine(session.errors);
+      if (errors.length) throw combine(errors);
     },
     { auto: true, title: 'llm replay' } as never,
   ],
 
   llm: async ({ _llmSession: session }, use) => {
-    await use({ calls: session.calls, mode: session.options.mode, dir: session.store.folder });
+    await use({
+      get calls() {
+        return [...session.calls, ...session.serverReport.read().calls];
+      },
+      mode: session.options.mode,
+      dir: session.store.folder,
+    });
   },
 
-  // The browser transport, for tests that use a page: the context's LLM calls go through the session.
-  context: async ({ context, _llmSession }, use) => {
-    const uninstall = await installBrowserTransport(context, _llmSession, upstreamDispatcher);
+  // For tests that use a page: the context's LLM calls go through the session, and its requests
+  // to the app's own server carry the test's identity for the server's preload.
+  context: async ({ context, _llmSession, baseURL }, use, testInfo) => {
+    const undoRoutes = await installBrowserTransport(context, _llmSession, upstreamDispatcher);
+    const undoHeader = await addAppHeader(context, appUrls(baseURL, (testInfo.config as { webServer?: unknown }).webServer), _llmSession.appHeader);
     await use(context);
-    await uninstall();
+    await undoHeader();
+    await undoRoutes();
   },
 });
+
+interface ServerReport {
+  file: string;
+  read(): { calls: LlmCall[]; errors: Error[] };
+}
+
+/** What the app's server and the proxy reported about this test's calls (a JSON-lines file). */
+function serverReport(file: string): ServerReport {
+  return {
+    file,
+    read() {
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        return { calls: [], errors: [] };
+      }
+      const calls: LlmCall[] = [];
+      const errors: Error[] = [];
+      for (const line of text.split('\n').filter(Boolean)) {
+        const entry = JSON.parse(line) as { call?: LlmCall; error?: string; name?: string };
+        if (entry.call) calls.push({ ...entry.call, where: 'server' });
+        if (entry.error) errors.push(Object.assign(entry.name === 'ReplayMissError' ? new ReplayMissError(entry.error) : new LlmReplayError(entry.error), { stack: entry.error }));
+      }
+      return { calls, errors };
+    },
+  };
+}
 
 function configDir(info: { config: { configFile?: string; rootDir: string } }): string {
   return info.config.configFile ? path.dirname(info.config.configFile) : info.config.rootDir;

@@ -8,3 +8,5 @@ export type { Interaction } from './core/recording.js';
 export type { Ignore, IgnoreFn } from './core/key.js';
 export type { UrlPattern } from './core/hosts.js';
 export { LlmReplayError, LlmOptionError, RecordingFileError, ReplayMissError } from './core/errors.js';
+export { llmServerEnv, type ServerEnvOptions } from './server-env.js';
+export { TEST_HEADER } from './core/attribution.js';

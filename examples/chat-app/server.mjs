@@ -1,6 +1,8 @@
-// The demo chat app's tiny server: serves the page. In this mode the page calls an
-// OpenAI-compatible API itself (bring your own key); `?baseURL=` points it elsewhere.
+// The demo chat app's tiny server. It serves the page, and `POST /api/chat`: the server-side mode,
+// where the key stays on the server and the server calls the LLM with the official openai SDK,
+// streaming the answer on to the page. (In the browser mode the page calls the API itself.)
 import http from 'node:http';
+import OpenAI from 'openai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +11,39 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 const port = Number(process.env.PORT ?? 4173);
 
+const openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? 'sk-demo-server-key', baseURL: process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', maxRetries: 0 });
+const model = process.env.CHAT_MODEL ?? 'gpt-4o-mini';
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return JSON.parse(Buffer.concat(chunks).toString() || '{}');
+}
+
+/** Streams the answer as SSE: `data: {"token": …}` per piece, then `data: [DONE]`. */
+async function chat(req, res) {
+  const { messages } = await readJson(req);
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  try {
+    const stream = await openai.chat.completions.create({ model, messages, stream: true }, { signal: controller.signal });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    for await (const chunk of stream) {
+      const token = chunk.choices[0]?.delta?.content;
+      if (token) res.write(`data: ${JSON.stringify({ token })}\n\n`);
+    }
+    res.end('data: [DONE]\n\n');
+  } catch (err) {
+    if (controller.signal.aborted) return;
+    const status = err instanceof OpenAI.APIError && err.status ? err.status : 502;
+    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: err.error?.message ?? err.message } }));
+  }
+}
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method === 'POST' && url.pathname === '/api/chat') return void chat(req, res);
   const file = path.join(root, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
   if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');

@@ -82,7 +82,7 @@ async function fulfill(route: Route, plan: ReplayPlan): Promise<void> {
 
 async function onRouteError(route: Route, session: Session, err: Error): Promise<void> {
   if (!(err instanceof LlmReplayError)) err = new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
-  session.errors.push(err);
+  session.fail(err);
   await route.abort('failed').catch(ignoreClosed);
 }
 

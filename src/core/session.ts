@@ -1,5 +1,6 @@
 // One test's view of the recordings: its folder, mode, pace and call log, and the n-th occurrence
 // counter per key. Every transport asks a session what to do with a request and nothing else.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Mode } from '../mode.js';
 import { requestModel } from '../wire/providers.js';
@@ -21,6 +22,11 @@ export interface SessionOptions {
   ignore: Ignore;
   /** The test the calls belong to; without one, calls go to the shared `_shared` folder. */
   test?: TestRef;
+  /**
+   * A JSON-lines file to append each settled call and each error to: how a session in another
+   * process (the app's server, the proxy) reports to the test that caused its calls.
+   */
+  report?: string;
 }
 
 export interface TestRef {
@@ -50,6 +56,8 @@ export interface LlmCall {
   file?: string;
   /** Why a recording call was not stored (upstream status or connection error). */
   reason?: string;
+  /** Set for calls made by the app's server or the proxy on the test's behalf. */
+  where?: 'server';
 }
 
 export type Decision =
@@ -72,11 +80,25 @@ export class Session {
   readonly errors: Error[] = [];
   readonly store: Store;
   private readonly isLlm: (url: string) => boolean;
+  private readonly report?: (line: object) => void;
   private readonly seen = new Map<string, number>();
 
   constructor(readonly options: SessionOptions) {
     this.store = new Store(options.dir, options.test?.folder ?? '_shared');
     this.isLlm = urlMatcher(options.hosts);
+    const report = options.report;
+    if (report) this.report = (line) => fs.appendFileSync(report, JSON.stringify(line) + '\n');
+  }
+
+  /** Records an error that fails the test at its end. */
+  fail(error: Error): void {
+    this.errors.push(error);
+    this.report?.({ error: error.message, name: error.name });
+  }
+
+  private settle(call: LlmCall, outcome: Partial<LlmCall>): void {
+    Object.assign(call, outcome);
+    this.report?.({ call });
   }
 
   intercepts(url: string): boolean {
@@ -89,7 +111,10 @@ export class Session {
     const call: LlmCall = { method: request.method, url: request.url, model: request.model, outcome: 'passthrough' };
     this.calls.push(call);
     const { mode, ignore } = this.options;
-    if (mode === 'passthrough') return { kind: 'passthrough', call };
+    if (mode === 'passthrough') {
+      this.settle(call, {});
+      return { kind: 'passthrough', call };
+    }
 
     const key = requestKey(request, ignore);
     const occurrence = this.seen.get(key) ?? 0;
@@ -98,13 +123,13 @@ export class Session {
     if (mode !== 'record') {
       const found = this.store.find({ request }, ignore, occurrence);
       if (found) {
-        Object.assign(call, { outcome: 'replayed', file: found.file });
+        this.settle(call, { outcome: 'replayed', file: found.file });
         return { kind: 'replay', plan: replayPlan(found.interaction, this.options.pace), call };
       }
       if (mode === 'replay') {
         const error = this.missError(request);
-        Object.assign(call, { outcome: 'missed' });
-        this.errors.push(error);
+        this.settle(call, { outcome: 'missed' });
+        this.fail(error);
         return { kind: 'miss', error, call };
       }
     }
@@ -113,7 +138,7 @@ export class Session {
 
   private recording(request: Interaction['request'], occurrence: number, call: LlmCall): Recording {
     const recorder = new Recorder(request);
-    const notRecorded = (reason: string) => Object.assign(call, { outcome: 'not-recorded', reason });
+    const notRecorded = (reason: string) => this.settle(call, { outcome: 'not-recorded', reason });
     let status = 0;
     return {
       response: (s, headers) => {
@@ -125,7 +150,7 @@ export class Session {
         if (!recorder.storable) return void notRecorded(`upstream answered ${status}; failed responses are not stored`);
         const interaction = recorder.finish(occurrence, this.options.test?.title);
         const file = this.store.save(interaction, this.options.ignore);
-        Object.assign(call, { outcome: 'recorded', file });
+        this.settle(call, { outcome: 'recorded', file });
         return interaction;
       },
       fail: (error) => notRecorded(`upstream failed: ${error.message}`),

@@ -26,7 +26,7 @@ export class LlmDispatcher extends Dispatcher {
     const sink = sinkFor(handler);
     this.handle(session, url, opts, sink).catch((err: Error) => {
       if (!(err instanceof LlmReplayError)) err = new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
-      session.errors.push(err);
+      session.fail(err);
       sink.error(err);
     });
     return true;
@@ -104,20 +104,35 @@ export function forward(upstream: Dispatcher, opts: Options, sink: Sink, rec?: R
   upstream.dispatch({ ...opts, headers }, teeHandler(sink, rec, session));
 }
 
+/**
+ * A caller that gives up while a call is being recorded (a Stop button) gets its abort at once,
+ * but the upstream answer is read to its end and stored: the recording is what the API sends,
+ * and a test of stopping needs it to replay.
+ */
 function teeHandler(sink: Sink, rec?: Recording, session?: Session): Handler {
+  let detached = false;
+  let resumeUpstream = () => {};
   return {
-    onConnect: (abort) => sink.start(abort),
+    onConnect: (abort) =>
+      sink.start((reason) => {
+        if (!rec) return abort(reason);
+        if (detached) return;
+        detached = true;
+        sink.error(reason ?? new DOMException('This operation was aborted', 'AbortError'));
+        resumeUpstream();
+      }),
     onHeaders: (status, raw, resume, statusText) => {
+      resumeUpstream = resume;
       const pairs = headerPairs(raw);
       if (rec && status >= 200) {
         const h: Record<string, string[]> = {};
         for (const [k, v] of pairs) (h[k.toLowerCase()] ??= []).push(v);
         rec.response(status, Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
       }
-      return sink.headers(status, pairs, statusText, resume);
+      return detached || sink.headers(status, pairs, statusText, resume);
     },
     onData: (chunk) => {
-      const more = sink.data(chunk);
+      const more = detached || sink.data(chunk);
       rec?.chunk(chunk);
       return more;
     },
@@ -125,13 +140,13 @@ function teeHandler(sink: Sink, rec?: Recording, session?: Session): Handler {
       try {
         rec?.end();
       } catch (err) {
-        session?.errors.push(err as Error);
+        session?.fail(err as Error);
       }
-      sink.complete();
+      if (!detached) sink.complete();
     },
     onError: (err) => {
       rec?.fail(err);
-      sink.error(err);
+      if (!detached) sink.error(err);
     },
   };
 }

@@ -1,6 +1,8 @@
-// The demo chat app's e2e suite. It uses only the plugin's public API. The page calls the LLM API
-// itself; its recordings are committed under fixtures/llm/demo/, so `npm run demo` runs offline.
-// `npm run record` records them again against the local stand-in upstream (OPENAI_BASE_URL).
+// The demo chat app's e2e suite, in both modes: the page calls the LLM API itself, or posts to the
+// app's /api/chat and the app's server calls it (the plugin is preloaded there through
+// llmServerEnv() in the webServer entry). It uses only the plugin's public API. Its recordings are
+// committed under fixtures/llm/demo/, so `npm run demo` runs offline; `npm run record` records
+// them again against the local stand-in upstream (OPENAI_BASE_URL).
 import { test, expect, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
@@ -71,4 +73,32 @@ test('the seed recording renders in the page', async ({ page }) => {
   await openChat(page, { baseURL: 'https://api.fireworks.ai/inference/v1', model: 'accounts/fireworks/models/llama-v3p1-8b-instruct' });
   await send(page, 'Hello, world!');
   await expect(assistant(page)).toHaveText("Hello! It's nice to meet you. Is there something I can help you with, or would you like to chat?");
+});
+
+test.describe('server-side mode', () => {
+  test('the server streams the answer on to the page', async ({ page, llm }) => {
+    await openChat(page, { mode: 'server' });
+    await send(page, 'What is the tallest mountain?');
+    await expect(assistant(page)).toHaveText('Echo: What is the tallest mountain?');
+    await send(page, 'And the deepest lake?');
+    await expect(assistant(page)).toHaveText(['Echo: What is the tallest mountain?', 'Echo: And the deepest lake?']);
+    // The server's calls were made for this test, in this test's folder.
+    await expect.poll(() => llm.calls.filter((c) => c.where === 'server').length).toBe(2);
+    for (const call of llm.calls) expect(call.file).toContain(llm.dir);
+  });
+
+  test.describe('at the recorded pace', () => {
+    test.use({ llmPace: 1 });
+    test('Stop cancels the server’s stream and leaves a partial answer', async ({ page }) => {
+      const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon';
+      await openChat(page, { mode: 'server' });
+      await send(page, words);
+      await expect(assistant(page)).toContainText('alpha beta');
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await expect(assistant(page)).toHaveClass(/stopped/);
+      const partial = await assistant(page).textContent();
+      expect(`Echo: ${words}`.startsWith(partial!)).toBe(true);
+      expect(partial!.length).toBeLessThan(`Echo: ${words}`.length);
+    });
+  });
 });

@@ -1,7 +1,6 @@
 import { startUpstream } from './upstream.js';
 
 export default async function setup() {
-  const upstream = await startUpstream({ tokenDelay: 30 });
-  process.env.OPENAI_BASE_URL = `${upstream.url}/v1`;
+  const upstream = await startUpstream({ tokenDelay: 30, port: Number(new URL(process.env.OPENAI_BASE_URL!).port) });
   return () => upstream.close();
 }

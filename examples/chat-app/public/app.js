@@ -4,6 +4,8 @@ const params = new URLSearchParams(location.search);
 const baseURL = params.get('baseURL') ?? 'https://api.openai.com/v1';
 const model = params.get('model') ?? 'gpt-4o-mini';
 const apiKey = params.get('key') ?? 'sk-demo-key';
+// `browser`: the page calls the LLM API itself; `server`: it posts to this app's /api/chat.
+const mode = params.get('mode') ?? 'browser';
 
 const messagesEl = document.querySelector('#messages');
 const form = document.querySelector('#composer');
@@ -70,16 +72,20 @@ async function ask(text) {
   setStreaming(true);
   let answer = '';
   try {
-    const res = await fetch(`${baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ model, messages: history, stream: true }),
-      signal: controller.signal,
-    });
+    const res =
+      mode === 'server'
+        ? await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: history }), signal: controller.signal })
+        : await fetch(`${baseURL}/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+            body: JSON.stringify({ model, messages: history, stream: true }),
+            signal: controller.signal,
+          });
     if (!res.ok) throw new Error(`The assistant is unavailable (${res.status}): ${await readableError(res)}`);
     for await (const data of sseData(res.body)) {
       if (data === '[DONE]') break;
-      const token = JSON.parse(data).choices[0]?.delta?.content ?? '';
+      const json = JSON.parse(data);
+      const token = (mode === 'server' ? json.token : json.choices[0]?.delta?.content) ?? '';
       answer += token;
       bubble.textContent = answer;
     }
