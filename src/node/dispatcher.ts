@@ -68,7 +68,7 @@ export class LlmDispatcher extends Dispatcher {
 }
 
 /** Streams a plan to the caller: one data callback per recorded chunk, after its delay. */
-async function replay(plan: ReplayPlan, sink: Sink): Promise<void> {
+export async function replay(plan: ReplayPlan, sink: Sink): Promise<void> {
   let aborted: Error | undefined;
   let wake: () => void = () => {};
   sink.start((reason) => {
