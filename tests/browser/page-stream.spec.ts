@@ -117,5 +117,6 @@ test.describe('requests that are not LLM calls', () => {
     expect(res.reads.map((r) => r.text).join('')).toContain('"content":" intercepted"');
     expect(upstream.requests).toBeGreaterThan(0);
     expect(llm.calls).toEqual([]);
+    expect(upstream.received.some((h) => 'x-llm-replay-test' in h)).toBe(false);
   });
 });

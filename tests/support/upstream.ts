@@ -20,6 +20,8 @@ export interface Upstream {
   readonly requests: number;
   /** For each streamed response, the gaps (ms) between the writes of its events. */
   readonly gaps: number[][];
+  /** The headers of every request received, in order. */
+  readonly received: http.IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
@@ -47,9 +49,10 @@ export function answerFor(body: Json): string {
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
   const tokenDelay = options.tokenDelay ?? 20;
-  const stats = { connections: 0, requests: 0, gaps: [] as number[][] };
+  const stats = { connections: 0, requests: 0, gaps: [] as number[][], received: [] as http.IncomingHttpHeaders[] };
   const server = http.createServer(async (req, res) => {
     stats.requests++;
+    stats.received.push(req.headers);
     // Browsers may call it from a page, as they may call the real APIs.
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
@@ -93,6 +96,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       return stats.requests;
     },
     gaps: stats.gaps,
+    received: stats.received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
