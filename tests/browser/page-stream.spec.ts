@@ -120,3 +120,58 @@ test.describe('requests that are not LLM calls', () => {
     expect(upstream.received.some((h) => 'x-llm-replay-test' in h)).toBe(false);
   });
 });
+
+test.describe('the demo UI, recorded from the page then replayed offline', () => {
+  test.describe.configure({ mode: 'serial' });
+  const llmDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-ui-'));
+  const prompt = 'Tell me a story about a small robot';
+  let upstream: Upstream;
+  let recorded: { text: string | null; reads: number };
+  test.beforeAll(async () => {
+    upstream = await startUpstream({ tokenDelay: 20 });
+  });
+  test.afterAll(async () => {
+    await upstream.close();
+    fs.rmSync(llmDir, { recursive: true, force: true });
+  });
+
+  /** Asks through the demo UI and counts the chunk reads the app's own reader got. */
+  async function askInUi(page: Page) {
+    await page.addInitScript(() => {
+      const read = ReadableStreamDefaultReader.prototype.read;
+      (window as any).__reads = 0;
+      ReadableStreamDefaultReader.prototype.read = async function (this: ReadableStreamDefaultReader) {
+        const result = await read.call(this);
+        if (!result.done) (window as any).__reads++;
+        return result;
+      } as typeof read;
+    });
+    await page.goto(`/?baseURL=${encodeURIComponent(`${upstream.url}/v1`)}`);
+    await page.getByRole('textbox', { name: 'Message' }).fill(prompt);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    return { text: await page.locator('.message.assistant').textContent(), reads: await page.evaluate(() => (window as any).__reads as number) };
+  }
+
+  test.describe(() => {
+    test.use({ llmDir, llmMode: 'record', llmHosts: ['http://127.0.0.1:*/v1/**'] });
+    test('record', async ({ page, llm }) => {
+      recorded = await askInUi(page);
+      expect(recorded.text).toBe(`Echo: ${prompt}`);
+      const [file] = fg.sync('**/*.json', { cwd: llmDir, absolute: true });
+      expect(recorded.reads).toBe(JSON.parse(fs.readFileSync(file, 'utf8')).response.body.length + 1);
+      expect(llm.calls).toMatchObject([{ outcome: 'recorded' }]);
+    });
+  });
+
+  test.describe(() => {
+    test.use({ llmDir, llmMode: 'replay', llmHosts: ['http://127.0.0.1:*/v1/**'] });
+    test('replay', async ({ page, llm }) => {
+      await upstream.close();
+      const connections = upstream.connections;
+      expect(await askInUi(page)).toEqual(recorded);
+      expect(upstream.connections).toBe(connections);
+      expect(llm.calls).toMatchObject([{ outcome: 'replayed' }]);
+    });
+  });
+});
