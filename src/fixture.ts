@@ -47,7 +47,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use();
       uninstall();
     },
-    { scope: 'worker', auto: true, title: 'llm replay (node)' } as never,
+    { scope: 'worker', auto: true, title: 'llm replay (node)', box: true },
   ],
 
   _llmSession: [
@@ -70,7 +70,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       if (errors.length) throw combine(errors);
     },
-    { auto: true, title: 'llm replay' } as never,
+    { auto: true, title: 'llm replay', box: true },
   ],
 
   llm: async ({ _llmSession: session }, use) => {
