@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, type TestInfo, type WorkerInfo } from '@playwright/test';
-import { Session, type LlmCall, type TestRef } from './core/session.js';
+import type { LlmCall, Session, TestRef } from './core/session.js';
 import { ReplayMissError, LlmReplayError } from './core/errors.js';
-import { type LlmOptions, checkOptions } from './options.js';
-import { type Mode, isCI, resolveMode } from './mode.js';
+import { DEFAULTS, type LlmOptions, createSession } from './options.js';
+import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
@@ -29,7 +29,6 @@ type TestSession = Session & { appHeader: string; serverReport: ServerReport };
 type TestFixtures = LlmOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = { _llmNodeTransport: void };
 
-const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmDir: [DEFAULTS.llmDir, { option: true }],
@@ -52,9 +51,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   _llmSession: [
     async ({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, use, testInfo) => {
-      const opts = checkOptions({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, configDir(testInfo));
-      const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: testInfo.config.updateSnapshots, ci: isCI() });
-      const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: testRef(testInfo) });
+      const session = createSession(
+        { llmDir, llmMode, llmPace, llmHosts, llmIgnore },
+        { baseDir: configDir(testInfo), updateSnapshots: testInfo.config.updateSnapshots, test: testRef(testInfo) },
+      );
       const report = serverReport(testInfo.outputPath('llm-server-calls.jsonl'));
       current = session;
       try {
@@ -159,16 +159,7 @@ function slug(title: string): string {
 }
 
 function sharedSession(info: WorkerInfo): Session {
-  const use = info.project.use as Partial<LlmOptions>;
-  const opts = checkOptions({ ...DEFAULTS, ...pick(use) }, configDir(info));
-  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: info.config.updateSnapshots, ci: isCI() });
-  return new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore });
-}
-
-function pick(use: Partial<LlmOptions>): Partial<LlmOptions> {
-  const out: Partial<LlmOptions> = {};
-  for (const k of Object.keys(DEFAULTS) as (keyof LlmOptions)[]) if (use[k] !== undefined) (out as Record<string, unknown>)[k] = use[k];
-  return out;
+  return createSession(info.project.use as Partial<LlmOptions>, { baseDir: configDir(info), updateSnapshots: info.config.updateSnapshots });
 }
 
 function combine(errors: Error[]): Error {

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { LlmOptionError } from './core/errors.js';
 import type { IgnoreFn } from './core/key.js';
 import type { UrlPattern } from './core/hosts.js';
-import { type LlmMode, MODES, checkMode } from './mode.js';
+import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
+import { Session, type TestRef } from './core/session.js';
 
 export interface LlmOptions {
   /** Where recordings live. Relative paths are taken from the config file's folder. Default `fixtures/llm`. */
@@ -21,6 +22,19 @@ export interface LlmOptions {
 }
 
 export type IgnoreList = readonly (string | IgnoreFn)[];
+
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
+
+/**
+ * A session from options, the one way every entry point makes one: options checked (relative
+ * llmDir from `baseDir`), mode resolved from LLM_REPLAY_MODE, the option, `updateSnapshots` and CI.
+ */
+export function createSession(input: Partial<LlmOptions>, context: { baseDir: string; updateSnapshots?: string; test?: TestRef }): Session {
+  const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k in DEFAULTS));
+  const opts = checkOptions({ ...DEFAULTS, ...given }, context.baseDir);
+  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: context.updateSnapshots, ci: isCI() });
+  return new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: context.test });
+}
 
 const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),

@@ -7,9 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { TEST_HEADER, sessionCache } from './core/attribution.js';
 import { missResponse } from './core/replay.js';
-import { Session } from './core/session.js';
-import { type LlmMode, isCI, resolveMode } from './mode.js';
-import { checkOptions } from './options.js';
+import type { LlmMode } from './mode.js';
+import { createSession } from './options.js';
 import { forward, headerRecord, replay } from './node/dispatcher.js';
 import type { Sink } from './node/sink.js';
 
@@ -39,9 +38,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   } catch {
     throw new Error(`playwright-llm-replay proxy: --upstream ${JSON.stringify(options.upstream)} is not an http(s) URL, e.g. https://api.openai.com`);
   }
-  const opts = checkOptions({ llmDir: options.llmDir ?? 'fixtures/llm', llmMode: options.llmMode ?? 'auto', llmPace: options.llmPace ?? 0, llmHosts: [], llmIgnore: [] }, process.cwd());
-  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: process.env.LLM_REPLAY_UPDATE, ci: isCI() });
-  const shared = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: [], ignore: [] });
+  const shared = createSession({ llmDir: options.llmDir, llmMode: options.llmMode, llmPace: options.llmPace }, { baseDir: process.cwd(), updateSnapshots: process.env.LLM_REPLAY_UPDATE });
   const forTest = sessionCache();
   const agent = new Agent();
   const prefix = upstream.pathname.replace(/\/$/, '');

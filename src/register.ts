@@ -6,9 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TEST_HEADER, sessionCache } from './core/attribution.js';
-import { Session } from './core/session.js';
-import { checkOptions } from './options.js';
-import { isCI, resolveMode } from './mode.js';
+import type { Session } from './core/session.js';
+import { createSession } from './options.js';
 import { installDispatcher } from './node/index.js';
 
 const INSTALLED = Symbol.for('playwright-llm-replay.register');
@@ -22,12 +21,10 @@ if (!g[INSTALLED]) {
 
   /** Server start-up and requests from outside tests: settings from the environment the helper set. */
   const sharedSession = () =>
-    (shared ??= (() => {
-      const hosts = process.env.LLM_REPLAY_HOSTS ? (JSON.parse(process.env.LLM_REPLAY_HOSTS) as string[]) : [];
-      const opts = checkOptions({ llmDir: process.env.LLM_REPLAY_DIR ?? 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: hosts, llmIgnore: [] }, process.cwd());
-      const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, updateSnapshots: process.env.LLM_REPLAY_UPDATE, ci: isCI() });
-      return new Session({ dir: opts.llmDir, mode, pace: 0, hosts: opts.llmHosts, ignore: [] });
-    })());
+    (shared ??= createSession(
+      { llmDir: process.env.LLM_REPLAY_DIR, llmHosts: process.env.LLM_REPLAY_HOSTS ? (JSON.parse(process.env.LLM_REPLAY_HOSTS) as string[]) : undefined },
+      { baseDir: process.cwd(), updateSnapshots: process.env.LLM_REPLAY_UPDATE },
+    ));
 
   for (const Server of [http.Server, https.Server] as const) {
     const emit = Server.prototype.emit as (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;

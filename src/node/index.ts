@@ -1,9 +1,9 @@
 // `playwright-llm-replay/node`: the Node transport by hand, for code outside Playwright Test.
 import { type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import type { Ignore } from '../core/key.js';
-import { Session, type LlmCall, type TestRef } from '../core/session.js';
-import { type LlmOptions, checkOptions } from '../options.js';
-import { type LlmMode, isCI, resolveMode } from '../mode.js';
+import type { LlmCall, Session, TestRef } from '../core/session.js';
+import { type LlmOptions, createSession } from '../options.js';
+import type { LlmMode } from '../mode.js';
 import { LlmDispatcher } from './dispatcher.js';
 
 export { LlmDispatcher } from './dispatcher.js';
@@ -47,13 +47,9 @@ export interface Installed {
 
 /** Installs the Node transport in this process: global fetch and undici are recorded / replayed. */
 export function install(options: InstallOptions = {}): Installed {
-  const opts = checkOptions(
-    { llmDir: options.llmDir ?? 'fixtures/llm', llmMode: options.llmMode ?? 'auto', llmPace: options.llmPace ?? 0, llmHosts: options.llmHosts ?? [], llmIgnore: typeof options.llmIgnore === 'function' ? [options.llmIgnore] : (options.llmIgnore ?? []) },
-    process.cwd(),
-  );
-  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, ci: isCI() });
+  const llmIgnore = typeof options.llmIgnore === 'function' ? [options.llmIgnore] : options.llmIgnore;
   const test: TestRef | undefined = options.folder ? { folder: options.folder, title: options.folder, location: '' } : undefined;
-  const session = new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test });
+  const session = createSession({ ...options, llmIgnore }, { baseDir: process.cwd(), test });
   const uninstall = installDispatcher(() => session);
   return { calls: session.calls, errors: session.errors, uninstall };
 }
