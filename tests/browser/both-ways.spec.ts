@@ -3,7 +3,7 @@
 import { test, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';
 
-test.use({ llmMode: 'replay', baseURL: 'http://127.0.0.1:4173' });
+test.use({ llmMode: 'replay' });
 const question = { role: 'user' as const, content: 'What is the capital of France?' };
 
 test('recorded from Node, replayed in the page', async ({ page, llm }) => {

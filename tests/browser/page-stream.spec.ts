@@ -7,8 +7,6 @@ import { test, expect, type Page } from 'playwright-llm-replay';
 import fg from 'fast-glob';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
-test.use({ baseURL: 'http://127.0.0.1:4173' });
-
 /** Runs a streaming fetch in the page and returns each read's text and arrival time. */
 function readsInPage(page: Page, url: string, body: object, headers: Record<string, string> = {}) {
   return page.evaluate(

@@ -6,7 +6,7 @@
 import { test, expect, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
-test.use({ baseURL: 'http://127.0.0.1:4173', llmHosts: api ? [`${api}/**`] : [] });
+test.use({ llmHosts: api ? [`${api}/**`] : [] });
 
 async function openChat(page: Page, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ ...(api ? { baseURL: api } : {}), ...query });

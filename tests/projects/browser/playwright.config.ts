@@ -1,8 +1,6 @@
 // A small user project with a page, run as a child process by tests/fixture/browser-miss.spec.ts.
-import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
-
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+import { QUIET_CHROMIUM_ARGS, chromiumPath } from 'playwright-llm-replay/chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -10,6 +8,6 @@ export default defineConfig({
   outputDir: process.env.OUT_DIR,
   use: {
     llmDir: process.env.LLM_DIR,
-    launchOptions: { executablePath: chromium, args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] },
+    launchOptions: { executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] },
   } as object,
 });

@@ -1,13 +1,12 @@
 // A user project whose app server calls the LLM: the demo chat app in server-side mode, with the
 // plugin preloaded through llmServerEnv(). Run as a child process by tests/fixture/app-server.spec.ts.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { QUIET_CHROMIUM_ARGS, chromiumPath } from 'playwright-llm-replay/chromium';
 import { llmServerEnv, type LlmOptions } from 'playwright-llm-replay';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 const app = `http://127.0.0.1:${process.env.APP_PORT}`;
 
 export default defineConfig<Partial<LlmOptions>>({
@@ -19,7 +18,7 @@ export default defineConfig<Partial<LlmOptions>>({
     baseURL: app,
     llmDir: process.env.LLM_DIR,
     llmHosts: [`${process.env.UPSTREAM}/v1/**`],
-    launchOptions: { executablePath: chromium, args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] },
+    launchOptions: { executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] },
   },
   webServer: {
     command: 'node ../../../examples/chat-app/server.mjs',
