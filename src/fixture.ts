@@ -1,20 +1,24 @@
-// Playwright fixtures: the options, the worker-scoped Node transport, and the automatic
-// test-scoped session that every LLM call of a test goes through.
+// Playwright fixtures: the options (worker-scoped, so calls made in beforeAll see them too), the
+// worker's Node transport, and the automatic test-scoped session that every LLM call of a test goes
+// through — from the page, the worker, the app's server and the proxy. A test does not end until
+// every call it started has been stored or has failed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { test as base, type TestInfo, type WorkerInfo } from '@playwright/test';
+import { test as base, type TestInfo } from '@playwright/test';
 import type { LlmCall, Session, TestRef } from './core/session.js';
 import { ReplayMissError, LlmReplayError } from './core/errors.js';
-import { DEFAULTS, type LlmOptions, createSession } from './options.js';
+import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
 import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
-import { encodeAttribution } from './core/attribution.js';
+import { encodeAttribution, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
+import { readReport } from './core/report.js';
+import { testFolder } from './core/naming.js';
 
 /** What a test sees of its LLM calls. */
 export interface LlmFixture {
-  /** Every LLM call the test made so far: url, model, and whether it was replayed, recorded or passed through. */
+  /** Every LLM call the test made so far (page, worker, app server, proxy): url, model, outcome (`pending` while being recorded). */
   readonly calls: readonly LlmCall[];
   /** The mode this test runs in, after `LLM_REPLAY_MODE`, `llmMode`, `--update-snapshots` and `CI`. */
   readonly mode: Mode;
@@ -22,49 +26,73 @@ export interface LlmFixture {
   readonly dir: string;
 }
 
+/** How long a finished test waits for calls still being recorded before it fails. */
+const SETTLE_TIMEOUT_MS = 30_000;
+
 // Playwright runs one test at a time in a worker; the Node transport asks for the running one.
 let current: Session | undefined;
 
-type TestSession = Session & { appHeader: string; serverReport: ServerReport };
-type TestFixtures = LlmOptions & { llm: LlmFixture; _llmSession: TestSession };
-type WorkerFixtures = { _llmNodeTransport: void };
+interface TestSession {
+  session: Session;
+  /** The signed attribution header for the app's server and the proxy. */
+  header: string;
+  /** Where those processes report this test's calls. */
+  report: string;
+}
 
+type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace'>;
+type WorkerOptions = Omit<LlmOptions, keyof TestOptions>;
+type TestFixtures = TestOptions & { llm: LlmFixture; _llmSession: TestSession };
+type WorkerFixtures = WorkerOptions & { _llmOptions: Resolved; _llmNodeTransport: void };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
-  llmDir: [DEFAULTS.llmDir, { option: true }],
+  llmDir: [DEFAULTS.llmDir, { option: true, scope: 'worker' }],
   llmMode: [DEFAULTS.llmMode, { option: true }],
   llmPace: [DEFAULTS.llmPace, { option: true }],
-  llmHosts: [DEFAULTS.llmHosts, { option: true }],
-  llmIgnore: [DEFAULTS.llmIgnore, { option: true }],
+  llmHosts: [DEFAULTS.llmHosts, { option: true, scope: 'worker' }],
+  llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
+  llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],
+
+  _llmOptions: [
+    async ({ llmDir, llmHosts, llmIgnore, llmRedact }, use, workerInfo) => {
+      const { llmMode, llmPace } = workerInfo.project.use as Partial<TestOptions>;
+      await use(resolveOptions({ llmDir, llmHosts, llmIgnore, llmRedact, llmMode, llmPace }, { baseDir: configDir(workerInfo), updateSnapshots: workerInfo.config.updateSnapshots }));
+    },
+    { scope: 'worker', title: 'llm replay options', box: true },
+  ],
 
   _llmNodeTransport: [
-    async ({}, use, workerInfo) => {
-      // Calls made outside a test (beforeAll, worker fixtures) use the config's options and the shared folder.
+    async ({ _llmOptions }, use) => {
+      // Calls made outside a test (beforeAll, worker fixtures) use the shared folder.
       let shared: Session | undefined;
-      const outsideTests = () => (shared ??= sharedSession(workerInfo));
-      const uninstall = installDispatcher(() => current ?? outsideTests());
+      const uninstall = installDispatcher(() => current ?? (shared ??= createSession(_llmOptions)));
       await use();
+      if (shared) await shared.idle(SETTLE_TIMEOUT_MS);
       uninstall();
     },
     { scope: 'worker', auto: true, title: 'llm replay (node)', box: true },
   ],
 
   _llmSession: [
-    async ({ llmDir, llmMode, llmPace, llmHosts, llmIgnore }, use, testInfo) => {
-      const session = createSession(
-        { llmDir, llmMode, llmPace, llmHosts, llmIgnore },
-        { baseDir: configDir(testInfo), updateSnapshots: testInfo.config.updateSnapshots, test: testRef(testInfo) },
-      );
-      const report = serverReport(testInfo.outputPath('llm-server-calls.jsonl'));
+    async ({ _llmOptions: worker, llmMode, llmPace }, use, testInfo) => {
+      const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
+      const ref = testRef(testInfo);
+      const session = createSession(options, ref);
+      const secret = runSecret();
+      const id = newAttributionId();
+      const report = reportFile(secret, id);
+      const header = encodeAttribution({ id, test: ref, mode: options.mode, pace: options.pace, hosts: options.hosts, ignore: ignorePaths(options.ignore), redact: options.redact }, secret);
       current = session;
       try {
-        await use(Object.assign(session, { appHeader: encodeAttribution({ ...session.options, report: report.file }), serverReport: report }));
+        await use({ session, header, report });
       } finally {
         current = undefined;
       }
-      const { calls: serverCalls, errors: serverErrors } = report.read();
-      const errors = [...session.errors, ...serverErrors];
-      const calls = [...session.calls, ...serverCalls];
+      const stuck = await settled(session, report);
+      const reported = readReport(report);
+      fs.rmSync(report, { force: true });
+      const calls = [...session.calls, ...reported.calls];
+      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError)];
       if (calls.length && (errors.length || testInfo.status !== testInfo.expectedStatus)) {
         await testInfo.attach('llm-calls.json', { body: JSON.stringify(calls, null, 2), contentType: 'application/json' });
       }
@@ -73,53 +101,43 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, title: 'llm replay', box: true },
   ],
 
-  llm: async ({ _llmSession: session }, use) => {
+  llm: async ({ _llmSession: { session, report } }, use) => {
     await use({
       get calls() {
-        return [...session.calls, ...session.serverReport.read().calls];
+        return [...session.calls, ...readReport(report).calls];
       },
       mode: session.options.mode,
-      dir: session.store.folder,
+      dir: session.folder,
     });
   },
 
   // For tests that use a page: the context's LLM calls go through the session, and its requests
-  // to the app's own server carry the test's identity for the server's preload.
+  // to the app's own server carry the test's signed identity for the server's preload.
   context: async ({ context, _llmSession, baseURL }, use, testInfo) => {
-    const undoRoutes = await installBrowserTransport(context, _llmSession, upstreamDispatcher);
-    const undoHeader = await addAppHeader(context, appUrls(baseURL, (testInfo.config as { webServer?: unknown }).webServer), _llmSession.appHeader);
+    const undoRoutes = await installBrowserTransport(context, _llmSession.session, upstreamDispatcher);
+    const undoHeader = await addAppHeader(context, appUrls(baseURL, (testInfo.config as { webServer?: unknown }).webServer), _llmSession.header);
     await use(context);
     await undoHeader();
     await undoRoutes();
   },
 });
 
-interface ServerReport {
-  file: string;
-  read(): { calls: LlmCall[]; errors: Error[] };
+/** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */
+async function settled(session: Session, report: string): Promise<LlmCall[]> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  const own = await session.idle(SETTLE_TIMEOUT_MS);
+  for (;;) {
+    const pending = readReport(report).calls.filter((c) => c.outcome === 'pending');
+    if (!pending.length || Date.now() >= deadline) return [...own, ...pending];
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
-/** What the app's server and the proxy reported about this test's calls (a JSON-lines file). */
-function serverReport(file: string): ServerReport {
-  return {
-    file,
-    read() {
-      let text = '';
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        return { calls: [], errors: [] };
-      }
-      const calls: LlmCall[] = [];
-      const errors: Error[] = [];
-      for (const line of text.split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line) as { call?: LlmCall; error?: string; name?: string };
-        if (entry.call) calls.push({ ...entry.call, where: 'server' });
-        if (entry.error) errors.push(Object.assign(entry.name === 'ReplayMissError' ? new ReplayMissError(entry.error) : new LlmReplayError(entry.error), { stack: entry.error }));
-      }
-      return { calls, errors };
-    },
-  };
+function stuckError(call: LlmCall): LlmReplayError {
+  const by = { page: 'the page', worker: 'the test worker', server: 'the app server', proxy: 'the proxy' }[call.where];
+  return new LlmReplayError(
+    `playwright-llm-replay: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was still being recorded ${SETTLE_TIMEOUT_MS / 1000} s after the test ended; it was not stored. Is the upstream still streaming? Record it again when it answers in time.`,
+  );
 }
 
 function configDir(info: { config: { configFile?: string; rootDir: string } }): string {
@@ -130,11 +148,7 @@ function configDir(info: { config: { configFile?: string; rootDir: string } }): 
 function testRef(info: TestInfo): TestRef {
   const specFile = path.relative(info.project.testDir, info.file).split(path.sep).join('/');
   const titles = info.titlePath.slice(1);
-  return {
-    folder: path.join(specFile, titles.map(slug).join('/')),
-    title: [specFile, ...titles].join(' > '),
-    location: commandArgs(info),
-  };
+  return { folder: testFolder(specFile, titles), title: [specFile, ...titles].join(' > '), location: commandArgs(info) };
 }
 
 /** What to pass to `npx playwright test`, from the current folder, to run just this test. */
@@ -145,26 +159,11 @@ function commandArgs(info: TestInfo): string {
   return `${config && !defaultConfig ? `-c ${rel(config)} ` : ''}${rel(info.file)}:${info.line}`;
 }
 
-/**
- * A folder name for a title: lower-case words joined by `-`. When more than case and spacing was
- * lost (punctuation, other scripts, a cut), a short hash of the title keeps it apart from others.
- */
-function slug(title: string): string {
-  const s = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  const lossless = /^[A-Za-z0-9 -]*$/.test(title) && s.length > 0 && s.length <= 60;
-  if (lossless) return s;
-  let h = 0;
-  for (const c of title) h = (Math.imul(h, 31) + c.codePointAt(0)!) >>> 0;
-  return `${s.slice(0, 60) || 'untitled'}-${h.toString(16).padStart(8, '0').slice(0, 6)}`;
-}
-
-function sharedSession(info: WorkerInfo): Session {
-  return createSession(info.project.use as Partial<LlmOptions>, { baseDir: configDir(info), updateSnapshots: info.config.updateSnapshots });
-}
-
 function combine(errors: Error[]): Error {
   const unique = [...new Map(errors.map((e) => [e.message, e])).values()];
   if (unique.length === 1) return unique[0];
   const Kind = unique.every((e) => e instanceof ReplayMissError) ? ReplayMissError : LlmReplayError;
   return new Kind(unique.map((e) => e.message).join('\n\n'));
 }
+
+

@@ -1,12 +1,15 @@
-// The user-facing options, validated in one place for the fixture and for the Node API.
+// The one resolver of options and mode, used by the fixture, `install()`, the preload, the proxy and
+// `llmServerEnv()`: checks every option (naming each bad one), resolves llmDir from a base folder,
+// and the mode from LLM_REPLAY_MODE > llmMode > --update-snapshots > CI.
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { LlmOptionError } from './core/errors.js';
 import type { IgnoreFn } from './core/key.js';
 import type { UrlPattern } from './core/hosts.js';
+import type { RedactOptions } from './core/redact.js';
 import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
-import { Session, type TestRef } from './core/session.js';
+import { Session, type Settings, type TestRef } from './core/session.js';
 
 export interface LlmOptions {
   /** Where recordings live. Relative paths are taken from the config file's folder. Default `fixtures/llm`. */
@@ -19,49 +22,86 @@ export interface LlmOptions {
   llmHosts: UrlPattern[];
   /** Body fields (dotted paths, `*` for any key or index) and functions `(body) => body`, left out of the match key. */
   llmIgnore: IgnoreList;
+  /** More secrets to keep off disk: header names, dotted body paths, RegExps of values. */
+  llmRedact: RedactOptions;
 }
 
 export type IgnoreList = readonly (string | IgnoreFn)[];
 
-export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [] };
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [], llmRedact: {} };
 
-/**
- * A session from options, the one way every entry point makes one: options checked (relative
- * llmDir from `baseDir`), mode resolved from LLM_REPLAY_MODE, the option, `updateSnapshots` and CI.
- */
-export function createSession(input: Partial<LlmOptions>, context: { baseDir: string; updateSnapshots?: string; test?: TestRef }): Session {
-  const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k in DEFAULTS));
-  const opts = checkOptions({ ...DEFAULTS, ...given }, context.baseDir);
-  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode, updateSnapshots: context.updateSnapshots, ci: isCI() });
-  return new Session({ dir: opts.llmDir, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, test: context.test });
+/** Options after checking: an absolute root and the mode this process runs in. */
+export type Resolved = Settings;
+
+export interface ResolveContext {
+  /** The folder a relative llmDir is taken from (the config file's). */
+  baseDir: string;
+  /** Playwright's `--update-snapshots` value. */
+  updateSnapshots?: string;
 }
 
+const Pattern = z.union([z.string().min(1), z.instanceof(RegExp)]);
 const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),
-  llmMode: z.string().refine((m) => (MODES as readonly string[]).includes(m), { error: `llmMode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}` }),
+  llmMode: z.string(),
   llmPace: z.number({ error: 'llmPace must be a number' }).finite().nonnegative('llmPace must be 0 (no delays) or a positive speed factor (1 = recorded timing)'),
-  llmHosts: z.array(z.union([z.string().min(1), z.instanceof(RegExp)]), { error: 'llmHosts must be a list of URL globs (strings) or RegExps' }),
+  llmHosts: z.array(Pattern, { error: 'llmHosts must be a list of URL globs (strings) or RegExps' }),
   llmIgnore: z.array(z.union([z.string().min(1), z.custom<IgnoreFn>((v) => typeof v === 'function')]), {
     error: 'llmIgnore must be a list of body field paths (strings) and functions',
   }),
+  llmRedact: z
+    .object(
+      {
+        headers: z.array(Pattern, { error: 'llmRedact.headers must be a list of header names or RegExps' }).optional(),
+        paths: z.array(z.string().min(1), { error: 'llmRedact.paths must be a list of dotted body paths' }).optional(),
+        values: z.array(z.instanceof(RegExp), { error: 'llmRedact.values must be a list of RegExps' }).optional(),
+      },
+      { error: 'llmRedact must be an object: { headers?, paths?, values? }' },
+    )
+    .strict(),
 });
 
-/** Checks the options; throws an LlmOptionError naming each bad option and what it should be. */
-export function checkOptions(input: LlmOptions, baseDir: string): LlmOptions {
-  checkMode(input.llmMode, 'llmMode');
-  const parsed = Options.safeParse(input);
+/** Checks options and resolves llmDir and the mode. Throws an LlmOptionError naming each bad option and what it should be. */
+export function resolveOptions(input: Partial<LlmOptions>, context: ResolveContext): Resolved {
+  const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k in DEFAULTS));
+  const opts = { ...DEFAULTS, ...given } as LlmOptions;
+  checkMode(opts.llmMode, 'llmMode');
+  const parsed = Options.safeParse(opts);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'options'}: ${i.message} (got ${JSON.stringify(valueAt(input, i.path))})`);
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'options'}: ${i.message} (got ${describe(valueAt(opts, i.path))})`);
     throw new LlmOptionError(`playwright-llm-replay: invalid option\n${lines.join('\n')}`);
   }
-  const llmDir = path.resolve(baseDir, input.llmDir);
-  if (fs.existsSync(llmDir) && !fs.statSync(llmDir).isDirectory()) {
-    throw new LlmOptionError(`playwright-llm-replay: llmDir ${llmDir} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
+  const root = path.resolve(context.baseDir, opts.llmDir);
+  if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) {
+    throw new LlmOptionError(`playwright-llm-replay: llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
   }
-  return { ...input, llmDir };
+  const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode as LlmMode, updateSnapshots: context.updateSnapshots, ci: isCI() });
+  return { root, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, redact: opts.llmRedact };
 }
 
+/** A test's options: the worker's, with the test's own mode and pace (checked the same way). */
+export function withTestOptions(worker: Resolved, input: Partial<Pick<LlmOptions, 'llmMode' | 'llmPace'>>, updateSnapshots?: string): Resolved {
+  const own = resolveOptions({ llmDir: worker.root, llmMode: input.llmMode, llmPace: input.llmPace }, { baseDir: worker.root, updateSnapshots });
+  return { ...worker, mode: own.mode, pace: own.pace };
+}
+
+/** A session for resolved options: a test's, or the shared folder's when `test` is not given. */
+export function createSession(resolved: Resolved, test?: TestRef): Session {
+  return new Session({ ...resolved, test });
+}
+
+export { MODES };
+
 function valueAt(obj: unknown, p: PropertyKey[]): unknown {
-  const v = p.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)?.[k], obj);
-  return v instanceof RegExp ? String(v) : typeof v === 'function' ? '[function]' : v;
+  return p.reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)?.[k], obj);
+}
+
+function describe(v: unknown): string {
+  if (v instanceof RegExp) return String(v);
+  if (typeof v === 'function') return '[function]';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

@@ -1,16 +1,18 @@
 // The proxy, for backends that are not Node: a local HTTP server that a backend in any language
 // points its base URL at. Same sessions, store and modes as the transports; streams both ways.
-// A request carrying a test's attribution header (forwarded by the backend) belongs to that test;
-// anything else goes to the shared folder.
+// A request carrying a test's signed attribution header (forwarded by the backend) belongs to that
+// test; anything else goes to the shared folder.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { TEST_HEADER, sessionCache } from './core/attribution.js';
-import { missResponse } from './core/replay.js';
+import { TEST_HEADER } from './core/attribution.js';
+import { attributedSessions } from './core/attributed.js';
+import { type Transport, serve } from './core/exchange.js';
+import { HOP_BY_HOP, headerList } from './core/headers.js';
 import type { LlmMode } from './mode.js';
 import { createSession } from './options.js';
-import { forward, headerRecord, replay } from './node/dispatcher.js';
-import type { Sink } from './node/sink.js';
+import { serverOptions } from './server-env.js';
+import { upstreamVia } from './node/upstream.js';
 
 export interface ProxyOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -28,8 +30,6 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'host', TEST_HEADER]);
-
 export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   let upstream: URL;
   try {
@@ -38,35 +38,23 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   } catch {
     throw new Error(`playwright-llm-replay proxy: --upstream ${JSON.stringify(options.upstream)} is not an http(s) URL, e.g. https://api.openai.com`);
   }
-  const shared = createSession({ llmDir: options.llmDir, llmMode: options.llmMode, llmPace: options.llmPace }, { baseDir: process.cwd(), updateSnapshots: process.env.LLM_REPLAY_UPDATE });
-  const forTest = sessionCache();
+  const resolved = serverOptions(process.env, { llmDir: options.llmDir ?? process.env.LLM_REPLAY_DIR ?? 'fixtures/llm', llmMode: options.llmMode, llmPace: options.llmPace });
+  const shared = createSession(resolved);
+  const tests = attributedSessions(resolved);
   const agent = new Agent();
   const prefix = upstream.pathname.replace(/\/$/, '');
 
   const server = http.createServer(async (req, res) => {
-    const sink = responseSink(res);
+    const transport = responseTransport(res, agent);
     try {
-      const header = req.headers[TEST_HEADER];
-      const session = typeof header === 'string' ? forTest(header) : shared;
+      const session = tests.forHeader(req.headers[TEST_HEADER]) ?? shared;
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const body = Buffer.concat(chunks);
       const target = new URL(prefix + (req.url ?? '/'), upstream.origin);
-      const headers = Object.fromEntries(Object.entries(headerRecord(req.headers as Record<string, string>)).filter(([k]) => !HOP_BY_HOP.has(k)));
-      const decision = session.decide({ method: req.method ?? 'GET', url: target.href, headers, body });
-      const opts = { origin: target.origin, path: target.pathname + target.search, method: (req.method ?? 'GET') as 'GET', headers, body };
-      switch (decision.kind) {
-        case 'replay':
-          return await replay(decision.plan, sink);
-        case 'miss':
-          return await replay(missResponse(decision.error), sink);
-        case 'passthrough':
-          return forward(agent, opts, sink);
-        case 'record':
-          return forward(agent, opts, sink, decision.recording, session);
-      }
+      const headers = headerList(req.headers).filter(([n]) => !HOP_BY_HOP.has(n) && n !== TEST_HEADER);
+      await serve(session, { method: req.method ?? 'GET', url: target.href, headers, body: Buffer.concat(chunks) }, transport);
     } catch (err) {
-      sink.error(err as Error);
+      transport.fail(err as Error);
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +65,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: async () => {
+      await Promise.all([...tests.all(), shared].map((s) => s.idle(10_000)));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agent.close();
@@ -85,35 +74,35 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
 }
 
 /** The caller's side of the proxy: an HTTP response written as the answer streams. */
-function responseSink(res: http.ServerResponse): Sink {
-  let resume = () => {};
+function responseTransport(res: http.ServerResponse, agent: Agent): Transport {
+  const aborts: ((reason: Error) => void)[] = [];
+  res.on('close', () => {
+    if (!res.writableFinished) for (const l of aborts) l(new Error('The client closed the connection'));
+  });
   return {
-    start: (abort) => res.on('close', () => !res.writableFinished && abort(new Error('The client closed the connection'))),
-    headers: (status, pairs, statusText, resumeFn) => {
-      if (status < 200) return true;
-      resume = resumeFn;
+    where: 'proxy',
+    streams: true,
+    respond: (head) => {
       const headers: Record<string, string | string[]> = {};
-      for (const [k, v] of pairs) {
-        const name = k.toLowerCase();
+      for (const [name, value] of head.headers) {
         if (HOP_BY_HOP.has(name)) continue;
         const prev = headers[name];
-        headers[name] = prev === undefined ? v : ([] as string[]).concat(prev, v);
+        headers[name] = prev === undefined ? value : ([] as string[]).concat(prev, value);
       }
-      res.writeHead(status, statusText || undefined, headers);
+      res.writeHead(head.status, head.statusText || undefined, headers);
       res.flushHeaders();
       return true;
     },
-    data: (chunk) => {
-      const more = res.write(chunk);
-      if (!more) res.once('drain', () => resume());
-      return more;
-    },
-    complete: () => res.end(),
-    error: (err) => {
+    write: (chunk) => res.write(chunk),
+    drain: () => new Promise<void>((r) => res.once('drain', r)),
+    end: () => res.end(),
+    fail: (err) => {
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: err.message, type: 'llm_replay_proxy_error' } }));
       } else res.destroy(err);
     },
+    onAbort: (l) => void aborts.push(l),
+    upstream: upstreamVia(() => agent),
   };
 }

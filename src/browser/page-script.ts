@@ -1,35 +1,33 @@
 // Runs in the page (context.addInitScript). `route.fulfill` hands the page a whole body at once;
 // this turns a replayed body back into the recorded stream: the route handler puts each chunk's
 // size and delay in a response header, and the wrapped fetch / EventSource / XMLHttpRequest deliver
-// the body one chunk per read, at those delays. Responses without the header are left alone.
-// It must be self-contained: Playwright sends its source text to the page.
+// the body one chunk per read, at those delays (and fail after the last one when the upstream's
+// stream broke there). Responses without the header are left alone.
+// Bundled with what it imports (scripts/build-page-script.mjs) into one init script.
+import { createParser } from 'eventsource-parser';
+import { type ChunkPlan, CHUNKS_HEADER, decodeChunks } from './chunk-header.js';
 
 export interface PageScriptArgs {
-  /** The response header carrying `<size>,<size>…;<delay>,<delay>…`. */
-  header: string;
   /** LLM URL patterns (RegExp source and flags) whose EventSources are driven through fetch. */
   patterns: { source: string; flags: string }[];
 }
 
-export function pageScript({ header, patterns }: PageScriptArgs): void {
+export function pageScript({ patterns }: PageScriptArgs): void {
+  const header = CHUNKS_HEADER;
   const w = window as any;
   if (w.__llmReplayInstalled) return;
   w.__llmReplayInstalled = true;
   const nativeFetch: typeof fetch = w.fetch.bind(w);
-  const isLlm = (url: string) => patterns.some((p) => new RegExp(p.source, p.flags).test(url) || new RegExp(p.source, p.flags).test(url.split(/[?#]/)[0]));
-
-  function plan(value: string | null): { sizes: number[]; delays: number[] } | undefined {
-    if (!value) return undefined;
-    const [sizes, delays] = value.split(';').map((part) => (part ? part.split(',').map(Number) : []));
-    return { sizes, delays };
-  }
+  const regexps = patterns.map((p) => new RegExp(p.source, p.flags));
+  const isLlm = (url: string) => regexps.some((re) => re.test(url) || re.test(url.split(/[?#]/)[0]));
+  const plan = decodeChunks;
 
   function abortError(signal?: AbortSignal | null): unknown {
     return signal?.reason ?? new DOMException('The user aborted a request.', 'AbortError');
   }
 
-  /** The chunks of a body at their recorded delays; stops at once on abort or cancel. */
-  async function* pacedChunks(body: Uint8Array, p: { sizes: number[]; delays: number[] }, signal?: AbortSignal | null) {
+  /** The chunks of a body at their recorded delays; stops at once on abort or cancel; throws where the stream broke. */
+  async function* pacedChunks(body: Uint8Array, p: ChunkPlan, signal?: AbortSignal | null) {
     let offset = 0;
     for (let i = 0; i < p.sizes.length; i++) {
       const delay = p.delays[i] ?? 0;
@@ -43,6 +41,7 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
       yield body.subarray(offset, offset + p.sizes[i]);
       offset += p.sizes[i];
     }
+    if (p.broken) throw new TypeError('network error');
   }
 
   w.fetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -116,28 +115,18 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
         this.emit(new Event('open'));
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
-        let buffer = '';
+        const origin = new URL(this.url).origin;
         let lastEventId = '';
+        const parser = createParser({
+          onEvent: (m) => {
+            if (m.id !== undefined) lastEventId = m.id;
+            if (this.readyState !== 2) this.emit(new MessageEvent(m.event || 'message', { data: m.data, lastEventId, origin }));
+          },
+        });
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          const blocks = buffer.split(/\r\n\r\n|\n\n|\r\r/);
-          buffer = blocks.pop() ?? '';
-          for (const block of blocks) {
-            let type = 'message';
-            const data: string[] = [];
-            for (const line of block.split(/\r\n|\n|\r/)) {
-              if (!line || line.startsWith(':')) continue;
-              const i = line.indexOf(':');
-              const field = i < 0 ? line : line.slice(0, i);
-              const v = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-              if (field === 'data') data.push(v);
-              else if (field === 'event') type = v;
-              else if (field === 'id') lastEventId = v;
-            }
-            if (data.length && this.readyState !== 2) this.emit(new MessageEvent(type, { data: data.join('\n'), lastEventId, origin: new URL(this.url).origin }));
-          }
+          parser.feed(decoder.decode(value, { stream: true }));
         }
         // The server closed the stream: a real EventSource reports an error and reconnects; after a
         // replayed answer there is nothing more to get, so it reports the error and closes.
@@ -208,7 +197,7 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
   // Our listeners must run before the page's, so they are added when the request is made.
   const holdEvents = (xhr: XMLHttpRequest) => {
     let held: Event[] | undefined;
-    const play = async (p: { sizes: number[]; delays: number[] }) => {
+    const play = async (p: ChunkPlan) => {
       const s = { shown: 0, done: false };
       state.set(xhr, s);
       await new Promise<void>((r) => {
@@ -231,7 +220,9 @@ export function pageScript({ header, patterns }: PageScriptArgs): void {
       }
       s.done = true;
       for (const e of held ?? []) {
-        const copy = e instanceof ProgressEvent ? new ProgressEvent(e.type, { lengthComputable: e.lengthComputable, loaded: total, total }) : new Event(e.type);
+        // Where the upstream's stream broke, the request fails after the chunks it had sent.
+        const type = p.broken && e.type === 'load' ? 'error' : e.type;
+        const copy = e instanceof ProgressEvent ? new ProgressEvent(type, { lengthComputable: e.lengthComputable, loaded: total, total }) : new Event(type);
         xhr.dispatchEvent(copy);
       }
     };

@@ -1,56 +1,134 @@
 // How a test's identity and settings reach another process — the app's server (through the
-// preload) or the proxy: a request header on the page's requests to the app, decoded there into
-// a session that records into, and replays from, that test's folder.
+// preload) or the proxy: a request header on the page's requests to the app. The header crosses
+// the network, so it is untrusted: it carries an HMAC made with a per-run secret that the test
+// runner and `llmServerEnv()` share through the environment, and it names no paths. The server
+// resolves the test's folder inside its own llmDir, and reports each call into a file of its own
+// private run folder, named by a hex id the header carries.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { LlmOptionError } from './errors.js';
 import type { UrlPattern } from './hosts.js';
-import { MODES } from '../mode.js';
-import { Session, type SessionOptions } from './session.js';
+import type { Ignore } from './key.js';
+import type { RedactOptions } from './redact.js';
+import type { TestRef } from './session.js';
+import type { Mode } from '../mode.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';
+/** The per-run secret, shared by the test runner, its workers, the web server and the proxy. */
+export const SECRET_ENV = 'LLM_REPLAY_SECRET';
 
+/** The run's secret: made once, in the runner when it loads the config, and inherited by every process it starts. */
+export function runSecret(): string {
+  return (process.env[SECRET_ENV] ||= randomBytes(32).toString('base64url'));
+}
+
+/** What a test tells another process about itself. */
+export interface Attribution {
+  /** Hex id of this test run: the name of its report file. */
+  id: string;
+  test: TestRef;
+  mode: Mode;
+  pace: number;
+  hosts: readonly UrlPattern[];
+  ignore: readonly string[];
+  redact: RedactOptions;
+}
+
+const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
 const Wire = z.object({
-  v: z.literal(1),
-  dir: z.string().min(1),
-  mode: z.enum(MODES.filter((m) => m !== 'auto') as ['replay', 'record-missing', 'record', 'passthrough']),
-  pace: z.number().nonnegative(),
-  hosts: z.array(z.union([z.object({ glob: z.string() }), z.object({ re: z.string(), flags: z.string() })])),
-  ignore: z.array(z.string()),
-  test: z.object({ folder: z.string(), title: z.string(), location: z.string() }),
-  report: z.string().optional(),
+  v: z.literal(2),
+  id: z.string().regex(/^[0-9a-f]{16,64}$/),
+  test: z.object({ folder: z.string().min(1).max(1024), title: z.string().max(4000), location: z.string().max(2000) }),
+  mode: z.enum(['replay', 'record-missing', 'record', 'passthrough']),
+  pace: z.number().nonnegative().finite(),
+  hosts: z.array(Pattern).max(200),
+  ignore: z.array(z.string().max(500)).max(500),
+  redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
 });
 
-/** The header value for a session's options. Functions in `ignore` stay in the worker. */
-export function encodeAttribution(o: SessionOptions): string {
-  const hosts = o.hosts.map((h: UrlPattern) => (typeof h === 'string' ? { glob: h } : { re: h.source, flags: h.flags }));
-  const ignore = typeof o.ignore === 'function' ? [] : o.ignore.filter((i): i is string => typeof i === 'string');
-  const wire: z.infer<typeof Wire> = { v: 1, dir: o.dir, mode: o.mode, pace: o.pace, hosts, ignore, test: o.test!, report: o.report };
-  return Buffer.from(JSON.stringify(wire)).toString('base64url');
+export const toPattern = (p: UrlPattern) => (typeof p === 'string' ? { glob: p } : { re: p.source, flags: p.flags });
+export const fromPattern = (p: z.infer<typeof Pattern>): UrlPattern => ('glob' in p ? p.glob : new RegExp(p.re, p.flags));
+
+/** The string paths of `llmIgnore`: its functions cannot cross a process boundary. */
+export function ignorePaths(ignore: Ignore): string[] {
+  return typeof ignore === 'function' ? [] : ignore.filter((i): i is string => typeof i === 'string');
 }
 
-export function decodeAttribution(value: string): SessionOptions {
+export function redactToWire(r: RedactOptions) {
+  return { headers: (r.headers ?? []).map(toPattern), paths: [...(r.paths ?? [])], values: (r.values ?? []).map(toPattern) };
+}
+
+export function redactFromWire(w: z.infer<typeof Wire>['redact']): RedactOptions {
+  return { headers: w.headers.map(fromPattern), paths: w.paths, values: w.values.map((v) => ('glob' in v ? new RegExp(v.glob) : new RegExp(v.re, v.flags))) };
+}
+
+const mac = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+
+/** The header value for a test: its settings, signed with the run's secret. */
+export function encodeAttribution(a: Attribution, secret: string): string {
+  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, hosts: a.hosts.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
+  const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+  return `${payload}.${mac(payload, secret)}`;
+}
+
+export class AttributionError extends Error {
+  override name = 'AttributionError';
+}
+
+/** Checks a header's signature and shape; throws an AttributionError saying why it cannot be used. */
+export function decodeAttribution(value: string, secret: string | undefined): Attribution {
+  if (!secret) throw new AttributionError(`this process has no ${SECRET_ENV}: start it with llmServerEnv() in the webServer entry, or give it the same ${SECRET_ENV} as the test runner`);
+  if (value.length > 64 * 1024) throw new AttributionError('it is too long');
+  const [payload, signature, ...rest] = value.split('.');
+  if (!payload || !signature || rest.length) throw new AttributionError('it is not a signed value this plugin wrote');
+  const expected = Buffer.from(mac(payload, secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw new AttributionError(`its signature does not match this process's ${SECRET_ENV} (a client that is not the test runner, or a server started outside this run)`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw new LlmOptionError(`playwright-llm-replay: the ${TEST_HEADER} header is not one this plugin wrote (not base64url JSON).`);
+    throw new AttributionError('it is not base64url JSON');
   }
   const parsed = Wire.safeParse(json);
-  if (!parsed.success) throw new LlmOptionError(`playwright-llm-replay: the ${TEST_HEADER} header is malformed:\n${z.prettifyError(parsed.error)}\nAre the test runner and the app server on the same version of playwright-llm-replay?`);
+  if (!parsed.success) throw new AttributionError('its content has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
   const w = parsed.data;
-  return { dir: w.dir, mode: w.mode, pace: w.pace, hosts: w.hosts.map((h) => ('glob' in h ? h.glob : new RegExp(h.re, h.flags))), ignore: w.ignore, test: w.test, report: w.report };
+  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, hosts: w.hosts.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
 }
 
-/** One session per test (same header → same session, so occurrence counters carry across requests). */
-export function sessionCache(): (header: string) => Session {
-  const sessions = new Map<string, Session>();
-  return (header) => {
-    let session = sessions.get(header);
-    if (!session) {
-      session = new Session(decodeAttribution(header));
-      sessions.set(header, session);
-      if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);
-    }
-    return session;
-  };
+/** A fresh id for one test run (its report file's name). */
+export function newAttributionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The private folder where the app server and the proxy report the calls they make for this run's
+ * tests. It is derived from the secret, created owner-only, and never taken from a request.
+ */
+export function reportDir(secret: string): string {
+  return path.join(os.tmpdir(), `playwright-llm-replay-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`);
+}
+
+/** A test's report file: in the run's report folder, named by the test's checked hex id. */
+export function reportFile(secret: string, id: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(id)) throw new AttributionError('its id is not hex');
+  return path.join(reportDir(secret), `${id}.jsonl`);
+}
+
+/** Creates the report folder (owner-only), or checks that the one there is a real folder of ours. */
+export function ensureReportDir(secret: string): string {
+  const dir = reportDir(secret);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const stat = fs.lstatSync(dir);
+  const mine = typeof process.getuid !== 'function' || stat.uid === process.getuid();
+  if (!stat.isDirectory() || stat.isSymbolicLink() || !mine) throw new Error(`playwright-llm-replay: ${dir} is not a folder this user owns; refusing to write reports there.`);
+  return dir;
 }

@@ -3,7 +3,7 @@
 // changes from run to run; the endpoint and body say what was asked).
 import { createHash } from 'node:crypto';
 import { canonicalPath } from '../wire/providers.js';
-import { redactBody, redactUrl } from './redact.js';
+import { type Redactor, defaultRedactor, isSecretQueryParam } from './redact.js';
 
 export type IgnoreFn = (body: unknown, request: { method: string; url: string; endpoint: string }) => unknown;
 /**
@@ -13,8 +13,9 @@ export type IgnoreFn = (body: unknown, request: { method: string; url: string; e
 export type Ignore = readonly (string | IgnoreFn)[] | IgnoreFn;
 
 /** `/v1/chat/completions`, plus the query string (minus credentials) sorted, when there is one. */
-export function canonicalEndpoint(url: string): string {
-  const u = new URL(redactUrl(url));
+export function canonicalEndpoint(url: string, redactor: Redactor = defaultRedactor): string {
+  const u = new URL(redactor.url(url));
+  for (const name of [...u.searchParams.keys()]) if (isSecretQueryParam(name)) u.searchParams.delete(name);
   u.searchParams.sort();
   const query = u.searchParams.toString();
   return canonicalPath(u.pathname) + (query ? `?${query}` : '');
@@ -66,15 +67,22 @@ export interface KeyedRequest {
   body: unknown;
 }
 
-/** The body as it takes part in the key: credentials out, ignored fields out. */
-export function keyBody(req: KeyedRequest, ignore: Ignore): unknown {
-  const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url) };
-  const rules = typeof ignore === 'function' ? [ignore] : ignore;
-  return rules.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), redactBody(req.body));
+/** How a session keys requests: the body fields it ignores and the secrets it redacts. */
+export interface KeyRules {
+  ignore: Ignore;
+  redactor: Redactor;
 }
 
-export function requestKey(req: KeyedRequest, ignore: Ignore): string {
-  return `${req.method.toUpperCase()} ${canonicalEndpoint(req.url)}\n${canonicalJson(keyBody(req, ignore))}`;
+/** The body as it takes part in the key: secrets redacted, ignored fields out. */
+export function keyBody(req: KeyedRequest, rules: KeyRules): unknown {
+  const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url, rules.redactor) };
+  const list = typeof rules.ignore === 'function' ? [rules.ignore] : rules.ignore;
+  return list.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), rules.redactor.body(req.body));
+}
+
+/** The match key: method, canonical endpoint, canonical body. */
+export function requestKey(req: KeyedRequest, rules: KeyRules): string {
+  return `${req.method.toUpperCase()} ${canonicalEndpoint(req.url, rules.redactor)}\n${canonicalJson(keyBody(req, rules))}`;
 }
 
 export function keyHash(key: string): string {

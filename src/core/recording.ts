@@ -1,9 +1,11 @@
-// The on-disk format. One pretty-printed JSON file per interaction, in llama-stack's top-level
-// shape (request {method, url, headers, body, endpoint, model}, response {body, is_streaming}) so
-// either tool reads the other's OpenAI-style files; what llama-stack lacks goes in extra fields:
-// response.status / headers / framing / terminator, per-event `t` (ms) and `event`, occurrence, test.
+// The on-disk format. One JSON file per interaction, in llama-stack's top-level shape (request
+// {method, url, headers, body, endpoint, model}, response {body, is_streaming}) so either tool
+// reads the other's OpenAI-style files; what llama-stack lacks goes in extra fields:
+// response.status / headers / framing / eol / terminator, per-event `t` (ms), `event`, `id` and
+// `raw` (the exact text of an event its readable form does not render back to), occurrence, test.
+// Each stream event is written on one line, so a re-recording diffs event by event.
 import { z } from 'zod';
-import { type Framing, type WireEvent, isStreamFraming, parseSseBlock } from '../wire/framing.js';
+import { type Framing, type WireEvent, isStreamFraming, splitStream } from '../wire/framing.js';
 import { framingOfTypeName, impliedTerminator, payloadTypeName, requestModel, wrapListBody } from '../wire/providers.js';
 import { canonicalEndpoint } from './key.js';
 import { RecordingFileError } from './errors.js';
@@ -26,22 +28,29 @@ export interface Interaction {
     framing: Framing;
     /** Stream events, for sse / ndjson. */
     events?: WireEvent[];
+    /** A stream's own line end, when it is not `\n`. */
+    eol?: string;
     /** `[DONE]` and the time it came, for streams that end with one. */
     terminator?: { data: string; t: number };
     /** The whole body, for json (parsed), text (string) and binary (Buffer). */
     body?: unknown;
+    /** How a JSON body was laid out, when not compact: the indent, and a final newline. */
+    json?: { indent: number; newline: boolean };
   };
   occurrence: number;
   test?: string;
 }
 
-const Entry = z.object({
-  __type__: z.string().optional(),
-  __data__: z.unknown(),
-  event: z.string().optional(),
-  id: z.string().optional(),
-  t: z.number().nonnegative().optional(),
-});
+const Entry = z
+  .object({
+    __type__: z.string().optional(),
+    __data__: z.unknown().optional(),
+    event: z.string().optional(),
+    id: z.string().optional(),
+    raw: z.string().optional(),
+    t: z.number().nonnegative().optional(),
+  })
+  .refine((e) => e.__data__ !== undefined || e.raw !== undefined, { message: 'an event needs __data__ or raw' });
 
 const FileSchema = z.object({
   request: z.object({
@@ -58,8 +67,10 @@ const FileSchema = z.object({
     headers: z.record(z.string(), z.string()).optional(),
     is_streaming: z.boolean(),
     framing: z.enum(['sse', 'ndjson', 'json', 'text', 'binary']).optional(),
+    eol: z.enum(['\n', '\r\n', '\r']).optional(),
     body: z.unknown(),
     encoding: z.literal('base64').optional(),
+    json: z.object({ indent: z.number().int().min(0).max(8), newline: z.boolean() }).optional(),
     terminator: z.object({ data: z.string(), t: z.number().nonnegative() }).nullish(),
     is_exception: z.boolean().optional(),
     exception_message: z.string().optional(),
@@ -77,7 +88,7 @@ export function parseRecording(text: string, file: string): Interaction {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new RecordingFileError(file, `is not valid JSON (${(err as Error).message}). Fix it, or delete it and record again.`);
+    throw new RecordingFileError(file, `is not valid JSON (${jsonErrorPlace(text, err as Error)}). Fix it, or delete it and record again.`);
   }
   const parsed = FileSchema.safeParse(json);
   if (!parsed.success) {
@@ -86,16 +97,41 @@ export function parseRecording(text: string, file: string): Interaction {
   return toInteraction(parsed.data, file);
 }
 
+/** Where a JSON syntax error is, without quoting the file: its text may be anything. */
+function jsonErrorPlace(text: string, err: Error): string {
+  if (/end of JSON input/i.test(err.message)) return 'it ends too early';
+  let pos = -1;
+  const at = /position (\d+)/.exec(err.message);
+  if (at) pos = Number(at[1]);
+  else {
+    // V8 quotes the text around the fault instead: find that text to say where it is.
+    const around = /(?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON/.exec(err.message);
+    const token = /Unexpected token '(.)'/.exec(err.message);
+    if (around) {
+      const start = text.indexOf(around[1]);
+      if (start >= 0) pos = start + Math.max(0, token ? around[1].indexOf(token[1]) : 0);
+    }
+  }
+  if (pos < 0) return 'syntax error';
+  const before = text.slice(0, pos);
+  return `syntax error at line ${before.split('\n').length}, column ${pos - before.lastIndexOf('\n')}`;
+}
+
 function toInteraction(f: RecordingFile, file: string): Interaction {
   const { request: rq, response: rs } = f;
   if (!/^https?:\/\//i.test(rq.url)) {
-    throw new RecordingFileError(file, `is for ${rq.url}, which is not an HTTP URL: it cannot be replayed to an HTTP client.`);
+    throw new RecordingFileError(file, `is for ${rq.url.slice(0, 100)}, which is not an HTTP URL: it cannot be replayed to an HTTP client.`);
   }
   if (rs.is_exception) {
-    throw new RecordingFileError(file, `records a client exception (${rs.exception_message ?? 'no message'}), not an HTTP response: failed calls are not replayed.`);
+    throw new RecordingFileError(file, `records a client exception, not an HTTP response: failed calls are not replayed.`);
   }
   const body = rq.body !== undefined ? rq.body : rq.payload;
-  const endpoint = canonicalEndpoint(rq.url);
+  let endpoint: string;
+  try {
+    endpoint = canonicalEndpoint(rq.url);
+  } catch {
+    throw new RecordingFileError(file, 'has a request.url that is not a valid URL. Fix it, or delete it and record again.');
+  }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(rq.headers ?? {})) if (typeof v === 'string') headers[k] = v;
   const request = { method: rq.method.toUpperCase(), url: rq.url, endpoint, headers, body, model: rq.model ?? requestModel(endpoint, body) };
@@ -105,9 +141,11 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
 
   if (rs.is_streaming) {
     if (!Array.isArray(rs.body)) throw new RecordingFileError(file, 'says is_streaming but response.body is not a list of events.');
-    const { framing, events, terminator } = streamFromFile(rs, endpoint, file);
+    const { framing, events, terminator, eol } = streamFromFile(rs, endpoint, file);
     const contentType = responseHeaders['content-type'] ?? (framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson');
-    return { ...base, response: { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, events, terminator } };
+    const response: Interaction['response'] = { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, events, terminator };
+    if (eol !== '\n') response.eol = eol;
+    return { ...base, response };
   }
 
   const framing = rs.framing ?? (typeof rs.body === 'string' ? 'text' : 'json');
@@ -119,32 +157,32 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
     whole = Array.isArray(rs.body) ? wrapListBody(endpoint, rs.body.map(unwrap)) : unwrap(rs.body);
   }
   const contentType = responseHeaders['content-type'] ?? (framing === 'json' ? 'application/json' : 'text/plain; charset=utf-8');
-  return { ...base, response: { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, body: whole } };
+  const response: Interaction['response'] = { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, body: whole };
+  if (rs.json) response.json = rs.json;
+  return { ...base, response };
 }
 
 function unwrap(v: unknown): unknown {
   return v && typeof v === 'object' && '__data__' in v ? (v as { __data__: unknown }).__data__ : v;
 }
 
-function streamFromFile(rs: RecordingFile['response'], endpoint: string, file: string) {
+function streamFromFile(rs: RecordingFile['response'], endpoint: string, file: string): { framing: 'sse' | 'ndjson'; events: WireEvent[]; terminator?: { data: string; t: number }; eol: string } {
   const body = rs.body as unknown[];
   // llama-stack's Anthropic / Gemini-interactions files: the raw SSE lines.
-  if (body.every((l) => typeof l === 'string')) {
-    const events = (body as string[])
-      .join('\n')
-      .split(/\n\n/)
-      .map((block) => parseSseBlock(block, 0))
-      .filter((e): e is WireEvent => !!e);
-    return { framing: 'sse' as const, events, terminator: undefined };
+  if (body.length && body.every((l) => typeof l === 'string')) {
+    const { events } = splitStream('sse', (body as string[]).join('\n') + '\n\n');
+    return { framing: 'sse', events: events.filter((e) => e.data !== undefined).map(({ raw: _, ...e }) => e), eol: '\n' };
   }
   const events: WireEvent[] = [];
   let typeName: string | undefined;
-  for (const [i, raw] of body.entries()) {
-    const entry = Entry.safeParse(raw);
+  for (const [i, item] of body.entries()) {
+    const entry = Entry.safeParse(item);
     if (!entry.success) throw new RecordingFileError(file, `has a malformed stream event at response.body[${i}]:\n${z.prettifyError(entry.error)}`);
-    const e: WireEvent = { data: entry.data.__data__, t: entry.data.t ?? 0 };
+    const e: WireEvent = { t: entry.data.t ?? 0 };
+    if (entry.data.__data__ !== undefined) e.data = entry.data.__data__;
     if (entry.data.event !== undefined) e.event = entry.data.event;
     if (entry.data.id !== undefined) e.id = entry.data.id;
+    if (entry.data.raw !== undefined) e.raw = entry.data.raw;
     typeName ??= entry.data.__type__;
     events.push(e);
   }
@@ -153,30 +191,75 @@ function streamFromFile(rs: RecordingFile['response'], endpoint: string, file: s
   }
   if (rs.framing) {
     if (!isStreamFraming(rs.framing)) throw new RecordingFileError(file, `says is_streaming but its framing is ${rs.framing}.`);
-    return { framing: rs.framing as 'sse' | 'ndjson', events, terminator: rs.terminator ?? undefined };
+    return { framing: rs.framing, events, terminator: rs.terminator ?? undefined, eol: rs.eol ?? '\n' };
   }
   // A llama-stack file: framing and terminator follow from the payload type.
   const name = typeName ?? payloadTypeName(endpoint, true) ?? '';
   const done = impliedTerminator(name);
   const last = events.at(-1)?.t ?? 0;
-  return { framing: framingOfTypeName(name), events, terminator: done ? { data: done, t: last } : undefined };
+  return { framing: framingOfTypeName(name), events, terminator: done ? { data: done, t: last } : undefined, eol: '\n' };
 }
 
-/** The file's JSON text for an interaction, keys in a stable order, bodies decoded. */
+/** How a JSON body's text is laid out, when `JSON.stringify` with an indent gives it back exactly. */
+export function jsonLayout(text: string, parsed: unknown): Interaction['response']['json'] | 'compact' | undefined {
+  if (JSON.stringify(parsed) === text) return 'compact';
+  for (const indent of [2, 4, 1, 3]) {
+    const pretty = JSON.stringify(parsed, null, indent);
+    if (pretty === text) return { indent, newline: false };
+    if (pretty + '\n' === text) return { indent, newline: true };
+  }
+  if (JSON.stringify(parsed) + '\n' === text) return { indent: 0, newline: true };
+  return undefined;
+}
+
+/** A JSON body's text as the upstream laid it out. */
+export function jsonText(body: unknown, layout: Interaction['response']['json']): string {
+  if (!layout) return JSON.stringify(body);
+  return JSON.stringify(body, null, layout.indent || undefined) + (layout.newline ? '\n' : '');
+}
+
+/** Builds the stored response of a whole body from its bytes: parsed when that loses nothing. */
+export function wholeBody(framing: Framing, bytes: Buffer): Pick<Interaction['response'], 'framing' | 'body' | 'json'> {
+  if (framing === 'json' || framing === 'text') {
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes)) return { framing: 'binary', body: bytes };
+    if (framing === 'json') {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        const layout = jsonLayout(text, parsed);
+        if (layout === 'compact') return { framing, body: parsed };
+        if (layout) return { framing, body: parsed, json: layout };
+      } catch {
+        // not JSON after all: kept as text
+      }
+    }
+    return { framing: 'text', body: text };
+  }
+  return { framing: 'binary', body: bytes };
+}
+
+/** The file's JSON text for an interaction: keys in a stable order, bodies decoded, one line per stream event. */
 export function serializeRecording(x: Interaction): string {
   const { request: rq, response: rs } = x;
   const streamed = !!rs.events;
   const typeName = payloadTypeName(rq.endpoint, streamed);
   let body: unknown;
   let encoding: 'base64' | undefined;
+  const eventLines: string[] = [];
   if (rs.events) {
-    body = rs.events.map((e) => ({
-      ...(typeName && typeof e.data === 'object' ? { __type__: typeName } : {}),
-      __data__: e.data,
-      ...(e.event !== undefined ? { event: e.event } : {}),
-      ...(e.id !== undefined ? { id: e.id } : {}),
-      t: round(e.t),
-    }));
+    for (const e of rs.events) {
+      const entry: Record<string, unknown> = {};
+      if (e.data !== undefined) {
+        if (typeName && typeof e.data === 'object') entry.__type__ = typeName;
+        entry.__data__ = e.data;
+      }
+      if (e.event !== undefined) entry.event = e.event;
+      if (e.id !== undefined) entry.id = e.id;
+      if (e.raw !== undefined) entry.raw = e.raw;
+      entry.t = round(e.t);
+      eventLines.push(JSON.stringify(entry));
+    }
+    body = EVENTS;
   } else if (Buffer.isBuffer(rs.body)) {
     body = rs.body.toString('base64');
     encoding = 'base64';
@@ -190,7 +273,9 @@ export function serializeRecording(x: Interaction): string {
       headers: rs.headers,
       is_streaming: streamed,
       framing: rs.framing,
+      ...(rs.eol && rs.eol !== '\n' ? { eol: rs.eol } : {}),
       ...(encoding ? { encoding } : {}),
+      ...(rs.json ? { json: rs.json } : {}),
       body,
       ...(rs.terminator ? { terminator: { data: rs.terminator.data, t: round(rs.terminator.t) } } : {}),
     },
@@ -198,7 +283,11 @@ export function serializeRecording(x: Interaction): string {
     test: x.test ?? null,
     recorder: FORMAT,
   };
-  return JSON.stringify(file, null, 2) + '\n';
+  const text = JSON.stringify(file, null, 2);
+  if (!rs.events) return text + '\n';
+  const events = eventLines.length ? `[\n${eventLines.map((l) => `      ${l}`).join(',\n')}\n    ]` : '[]';
+  return text.replace(JSON.stringify(EVENTS), () => events) + '\n';
 }
 
+const EVENTS = '\u0000events\u0000';
 const round = (t: number) => Math.round(t * 10) / 10;

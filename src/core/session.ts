@@ -1,32 +1,32 @@
-// One test's view of the recordings: its folder, mode, pace and call log, and the n-th occurrence
-// counter per key. Every transport asks a session what to do with a request and nothing else.
-import fs from 'node:fs';
+// One test's view of the recordings: its folder, mode, pace, the calls it made (with their state,
+// pending until stored or failed), and the n-th occurrence counter per key. The exchange asks a
+// session what to do with a request; listeners (llm.calls, the app server's report) hear its events.
 import path from 'node:path';
 import type { Mode } from '../mode.js';
 import { requestModel } from '../wire/providers.js';
-import { type Ignore, canonicalEndpoint, diffPaths, keyBody, requestKey } from './key.js';
+import { type Ignore, type KeyRules, canonicalEndpoint, diffPaths, keyBody, keyHash, requestKey } from './key.js';
 import { type UrlPattern, urlMatcher } from './hosts.js';
 import type { Interaction } from './recording.js';
-import { type ReplayPlan, replayPlan } from './replay.js';
-import { Recorder } from './recorder.js';
-import { redactBody, redactRequestHeaders, redactUrl } from './redact.js';
+import { type RedactOptions, Redactor } from './redact.js';
+import { type HeaderList, headerValue } from './headers.js';
 import { ReplayMissError } from './errors.js';
-import { Store } from './store.js';
+import { type Found, Store } from './store.js';
+import { testFolderPath } from './confine.js';
 
-export interface SessionOptions {
+/** Checked settings: what every entry point resolves its options into (see options.ts). */
+export interface Settings {
   /** The recordings root (`llmDir`), absolute. */
-  dir: string;
+  root: string;
   mode: Mode;
   pace: number;
   hosts: readonly UrlPattern[];
   ignore: Ignore;
+  redact: RedactOptions;
+}
+
+export interface SessionOptions extends Settings {
   /** The test the calls belong to; without one, calls go to the shared `_shared` folder. */
   test?: TestRef;
-  /**
-   * A JSON-lines file to append each settled call and each error to: how a session in another
-   * process (the app's server, the proxy) reports to the test that caused its calls.
-   */
-  report?: string;
 }
 
 export interface TestRef {
@@ -38,165 +38,174 @@ export interface TestRef {
   location: string;
 }
 
+export type Where = 'page' | 'worker' | 'server' | 'proxy';
+
+/** A request as every transport hands it to the core. */
 export interface LlmRequest {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  headers: HeaderList;
   body: Buffer;
 }
 
-export type Outcome = 'replayed' | 'recorded' | 'passthrough' | 'missed' | 'not-recorded';
+export type Outcome = 'pending' | 'replayed' | 'recorded' | 'passthrough' | 'missed' | 'not-recorded';
 
 export interface LlmCall {
+  /** Unique within the process that made the call. */
+  id: string;
   method: string;
   url: string;
   model?: string;
+  /** `pending` until the answer has been replayed, stored, passed on, or has failed. */
   outcome: Outcome;
   /** The recording replayed or written. */
   file?: string;
   /** Why a recording call was not stored (upstream status or connection error). */
   reason?: string;
-  /** Set for calls made by the app's server or the proxy on the test's behalf. */
-  where?: 'server';
+  /** Where the call was made: the page, the test worker, the app's server, or the proxy. */
+  where: Where;
 }
 
+export type SessionEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; call: LlmCall } | { type: 'error'; error: Error };
+
+/** What the exchange does with a request. */
 export type Decision =
-  | { kind: 'replay'; plan: ReplayPlan; call: LlmCall }
-  | { kind: 'record'; recording: Recording; call: LlmCall }
-  | { kind: 'passthrough'; call: LlmCall }
-  | { kind: 'miss'; error: ReplayMissError; call: LlmCall };
+  | { kind: 'replay'; found: Found }
+  | { kind: 'record'; occurrence: number }
+  | { kind: 'passthrough' }
+  | { kind: 'miss'; error: ReplayMissError };
 
-/** A call being recorded: the transport feeds it the upstream response, then ends or fails it. */
-export interface Recording {
-  response(status: number, headers: Record<string, string | string[] | undefined>): void;
-  chunk(data: Buffer): void;
-  /** Stores the recording when the upstream answered well; returns what was stored. */
-  end(): Interaction | undefined;
-  fail(error: Error): void;
-}
+let nextId = 0;
 
 export class Session {
   readonly calls: LlmCall[] = [];
   readonly errors: Error[] = [];
   readonly store: Store;
+  /** This test's recordings folder, absolute, inside the root. */
+  readonly folder: string;
+  readonly rules: KeyRules;
+  readonly redactor: Redactor;
   private readonly isLlm: (url: string) => boolean;
-  private readonly report?: (line: object) => void;
   private readonly seen = new Map<string, number>();
+  private readonly listeners: ((e: SessionEvent) => void)[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(readonly options: SessionOptions) {
-    this.store = new Store(options.dir, options.test?.folder ?? '_shared');
+    this.store = Store.for(options.root);
+    this.folder = testFolderPath(this.store.root, options.test?.folder ?? '_shared');
+    this.redactor = new Redactor(options.redact);
+    this.rules = { ignore: options.ignore, redactor: this.redactor };
     this.isLlm = urlMatcher(options.hosts);
-    const report = options.report;
-    if (report) this.report = (line) => fs.appendFileSync(report, JSON.stringify(line) + '\n');
   }
 
-  /** Records an error that fails the test at its end. */
-  fail(error: Error): void {
-    this.errors.push(error);
-    this.report?.({ error: error.message, name: error.name });
+  on(listener: (e: SessionEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
   }
 
-  private settle(call: LlmCall, outcome: Partial<LlmCall>): void {
-    Object.assign(call, outcome);
-    this.report?.({ call });
+  private emit(e: SessionEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
   intercepts(url: string): boolean {
     return this.isLlm(url);
   }
 
-  /** Decides what happens to one LLM request. Throws only for a corrupt recording. */
-  decide(req: LlmRequest): Decision {
-    const request = describe(req);
-    const call: LlmCall = { method: request.method, url: request.url, model: request.model, outcome: 'passthrough' };
-    this.calls.push(call);
-    const { mode, ignore } = this.options;
-    if (mode === 'passthrough') {
-      this.settle(call, {});
-      return { kind: 'passthrough', call };
-    }
-
-    const key = requestKey(request, ignore);
-    const occurrence = this.seen.get(key) ?? 0;
-    this.seen.set(key, occurrence + 1);
-
-    if (mode !== 'record') {
-      const found = this.store.find({ request }, ignore, occurrence);
-      if (found) {
-        this.settle(call, { outcome: 'replayed', file: found.file });
-        return { kind: 'replay', plan: replayPlan(found.interaction, this.options.pace), call };
-      }
-      if (mode === 'replay') {
-        const error = this.missError(request);
-        this.settle(call, { outcome: 'missed' });
-        this.fail(error);
-        return { kind: 'miss', error, call };
-      }
-    }
-    return { kind: 'record', recording: this.recording(request, occurrence, call), call };
+  /** Records an error that fails the test at its end. */
+  fail(error: Error): void {
+    this.errors.push(error);
+    this.emit({ type: 'error', error });
   }
 
-  private recording(request: Interaction['request'], occurrence: number, call: LlmCall): Recording {
-    const recorder = new Recorder(request);
-    const notRecorded = (reason: string) => this.settle(call, { outcome: 'not-recorded', reason });
-    let status = 0;
-    return {
-      response: (s, headers) => {
-        status = s;
-        recorder.response(s, headers);
-      },
-      chunk: (data) => recorder.chunk(data),
-      end: () => {
-        if (!recorder.storable) return void notRecorded(`upstream answered ${status}; failed responses are not stored`);
-        const interaction = recorder.finish(occurrence, this.options.test?.title);
-        const file = this.store.save(interaction, this.options.ignore);
-        this.settle(call, { outcome: 'recorded', file });
-        return interaction;
-      },
-      fail: (error) => notRecorded(`upstream failed: ${error.message}`),
-    };
+  /** A new call, pending until `settle`. */
+  begin(request: Interaction['request'], where: Where): LlmCall {
+    const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where };
+    this.calls.push(call);
+    this.emit({ type: 'call', call });
+    return call;
+  }
+
+  settle(call: LlmCall, outcome: Partial<LlmCall> & { outcome: Exclude<Outcome, 'pending'> }): void {
+    if (call.outcome !== 'pending') return;
+    Object.assign(call, outcome);
+    this.emit({ type: 'settled', call });
+  }
+
+  /** Keeps the test from ending until `work` has settled (see `idle`). */
+  track(work: Promise<unknown>): void {
+    const p = work.catch(() => {}).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Resolves when every tracked call has settled, or after `timeoutMs`; returns the calls still pending. */
+  async idle(timeoutMs: number): Promise<LlmCall[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all([...this.pending]), new Promise((r) => (timer = setTimeout(r, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+    return this.calls.filter((c) => c.outcome === 'pending');
+  }
+
+  /** The request as stored: URL, headers and body with secrets replaced, the model it names. */
+  describe(req: LlmRequest): Interaction['request'] {
+    const endpoint = canonicalEndpoint(req.url, this.redactor);
+    const body = this.redactor.body(parseBody(req.body, headerValue(req.headers, 'content-type')));
+    return { method: req.method.toUpperCase(), url: this.redactor.url(req.url), endpoint, headers: this.redactor.requestHeaders(req.headers), body, model: requestModel(endpoint, body) };
+  }
+
+  /** Decides what happens to one LLM request. Throws only for a corrupt recording. */
+  decide(request: Interaction['request']): Decision {
+    const { mode } = this.options;
+    if (mode === 'passthrough') return { kind: 'passthrough' };
+    const key = requestKey(request, this.rules);
+    const occurrence = this.seen.get(key) ?? 0;
+    this.seen.set(key, occurrence + 1);
+    if (mode !== 'record') {
+      const found = this.store.find(this.folder, { key, hash: keyHash(key), endpoint: request.endpoint, method: request.method }, this.rules, occurrence);
+      if (found) return { kind: 'replay', found };
+      if (mode === 'replay') return { kind: 'miss', error: this.missError(request) };
+    }
+    return { kind: 'record', occurrence };
+  }
+
+  /** Stores a finished recording in this test's folder. */
+  save(interaction: Interaction): string {
+    if (this.options.test) this.store.claim(this.folder, this.options.test.title);
+    return this.store.save(this.folder, interaction, this.rules);
   }
 
   private missError(request: Interaction['request']): ReplayMissError {
-    const { test, ignore } = this.options;
+    const { test } = this.options;
     const lines = [
       `playwright-llm-replay: no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode.`,
-      `  Looked in ${rel(this.store.folder)}${path.sep} and everywhere under ${rel(this.store.root)}${path.sep}`,
+      `  Looked in ${rel(this.folder)}${path.sep} and everywhere under ${rel(this.store.root)}${path.sep}`,
     ];
-    const { found, unreadable } = this.store.candidates(request.method, request.endpoint);
-    const wanted = keyBody(request, ignore);
-    const ranked = found
-      .map((f) => ({ f, diff: diffPaths(keyBody(f.interaction.request, ignore), wanted) }))
-      .sort((a, b) => a.diff.length - b.diff.length);
+    const { found, unreadable } = this.store.candidates(this.folder, request.method, request.endpoint);
+    const wanted = keyBody(request, this.rules);
+    const ranked = found.map((f) => ({ f, diff: diffPaths(keyBody(f.interaction.request, this.rules), wanted) })).sort((a, b) => a.diff.length - b.diff.length);
     if (ranked.length) {
       const { f, diff } = ranked[0];
       lines.push(`  Closest recording: ${rel(f.file)}`, `    body fields that differ: ${diff.slice(0, 8).join(', ')}${diff.length > 8 ? `, … (${diff.length} in all)` : ''}`);
     } else {
       lines.push(`  No recording of ${request.method} ${request.endpoint} exists yet.`);
     }
-    for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.message}`);
+    for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.message.replace(/^playwright-llm-replay: /, '')}`);
+    for (const m of [...this.store.misnamed.values()].slice(0, 3)) lines.push(`  Note: ${rel(m.file)} holds a different request than its name says (edited by hand?); rename it to ${path.basename(m.expected)}.`);
     const target = test ? ` ${test.location}` : '';
     lines.push(`  To record it: LLM_REPLAY_MODE=record-missing npx playwright test${target}`);
     return new ReplayMissError(lines.join('\n'));
   }
 }
 
-/** The request as stored: URL and headers without credentials, body parsed and redacted. */
-function describe(req: LlmRequest): Interaction['request'] {
-  const url = redactUrl(req.url);
-  const endpoint = canonicalEndpoint(req.url);
-  const body = parseBody(req.body, req.headers);
-  return { method: req.method.toUpperCase(), url, endpoint, headers: redactRequestHeaders(req.headers), body: redactBody(body), model: requestModel(endpoint, body) };
-}
-
-function parseBody(body: Buffer, headers: Record<string, string>): unknown {
+function parseBody(body: Buffer, contentType = ''): unknown {
   if (!body.length) return null;
   const text = body.toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
-    const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
-    return /^text\/|json|x-www-form-urlencoded/.test(type) || Buffer.from(text, 'utf8').equals(body) ? text : body.toString('base64');
+    return /^text\/|json|x-www-form-urlencoded/.test(contentType) || Buffer.from(text, 'utf8').equals(body) ? text : body.toString('base64');
   }
 }
 
@@ -204,3 +213,4 @@ function rel(file: string): string {
   const r = path.relative(process.cwd(), file);
   return r && !r.startsWith('..') ? r : file;
 }
+

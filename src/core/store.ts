@@ -1,168 +1,328 @@
 // Where recordings live. Each test has its own folder under the recordings root; a file's name
-// carries its key's hash, so the common lookup is one stat/read of a known path. Anything else
-// under the root (another test's files, llama-stack files like the seed) is found through an index
-// built once, lazily, the first time a test's own folder has no answer.
+// carries its key's hash, so the common lookup is one look into a known folder. Anything else under
+// the root (another test's files, llama-stack files like the seed) is found through an index built
+// once, lazily, the first time a test's own folder has no answer. A file is served only for the
+// request it holds: its content is checked against the key on every hit, and a file whose name no
+// longer matches its content (edited by hand) is found by its content.
+// Files are parsed once per process and read again only when they change on disk.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { endpointSlug } from '../wire/providers.js';
-import { type Ignore, keyHash, requestKey } from './key.js';
+import { type KeyRules, keyHash, requestKey } from './key.js';
 import { type Interaction, parseRecording, serializeRecording } from './recording.js';
-import { LlmOptionError, RecordingFileError } from './errors.js';
+import { LlmOptionError, LlmReplayError, RecordingFileError } from './errors.js';
 
 export interface Found {
   file: string;
   interaction: Interaction;
 }
 
-const OWN_NAME = /^[a-z0-9-]+\.([0-9a-f]{12})(?:\.(\d+))?\.json$/;
+/** A request as the store looks it up: its key (and the key's hash) under the session's rules. */
+export interface Wanted {
+  key: string;
+  hash: string;
+  endpoint: string;
+  method: string;
+}
+
+const OWN_NAME = /^([a-z0-9-]+)\.([0-9a-f]{12})(?:\.(\d+))?\.json$/;
 
 export function recordingName(endpoint: string, hash: string, occurrence: number): string {
   return `${endpointSlug(endpoint)}.${hash}${occurrence ? `.${occurrence + 1}` : ''}.json`;
 }
 
-function readRecording(file: string): Interaction | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
-  }
-  return parseRecording(text, file);
+interface Loaded {
+  mtimeMs: number;
+  size: number;
+  interaction: Interaction;
+  keys: WeakMap<KeyRules, string>;
 }
 
-interface IndexEntry {
+interface Named {
   file: string;
+  hash: string;
   occurrence: number;
 }
 
-/** Every recording under a root, by key hash; files not named by us are parsed to learn their key. */
-class RootIndex {
-  readonly byHash = new Map<string, IndexEntry[]>();
-  readonly foreign: Found[] = [];
-  readonly unreadable: RecordingFileError[] = [];
+function nameOf(file: string): Named | undefined {
+  const m = OWN_NAME.exec(path.basename(file));
+  return m ? { file, hash: m[2], occurrence: m[3] ? Number(m[3]) - 1 : 0 } : undefined;
+}
 
-  constructor(root: string) {
-    const files = fg.sync('**/*.json', { cwd: root, absolute: true, onlyFiles: true, dot: false, suppressErrors: true });
-    for (const file of files.sort()) {
-      const m = OWN_NAME.exec(path.basename(file));
-      if (m) {
-        this.add(m[1], { file, occurrence: m[2] ? Number(m[2]) - 1 : 0 });
-        continue;
-      }
-      try {
-        const interaction = readRecording(file);
-        if (interaction) this.foreign.push({ file, interaction });
-      } catch (err) {
-        if (err instanceof RecordingFileError) this.unreadable.push(err);
-        else throw err;
-      }
-    }
-  }
+/** Every recording under a root: ours by the hash in their names, others (llama-stack's) as files to parse. */
+interface RootIndex {
+  named: Named[];
+  byHash: Map<string, Named[]>;
+  foreign: string[];
+}
 
-  add(hash: string, entry: IndexEntry): void {
-    const list = this.byHash.get(hash) ?? [];
-    if (!list.some((e) => e.file === entry.file)) list.push(entry);
-    list.sort((a, b) => a.occurrence - b.occurrence || a.file.localeCompare(b.file));
-    this.byHash.set(hash, list);
+/** A file that holds another request than its name says. */
+export class MisnamedRecording {
+  constructor(
+    readonly file: string,
+    readonly expected: string,
+  ) {}
+  get message(): string {
+    return `${this.file} holds a different request than its name says (edited by hand?); it is used for the request it holds. Rename it to ${path.basename(this.expected)}.`;
   }
 }
 
-const indexes = new Map<string, RootIndex>();
+const stores = new Map<string, Store>();
 
 export class Store {
-  readonly root: string;
+  private readonly loaded = new Map<string, Loaded>();
+  private readonly listings = new Map<string, { mtimeMs: number; byHash: Map<string, Named[]> }>();
+  private readonly owners = new Map<string, string>();
+  private indexed?: RootIndex;
+  /** Files found to hold another request than their names say, reported once each. */
+  readonly misnamed = new Map<string, MisnamedRecording>();
 
-  /** @param root the recordings root (`llmDir`); @param testDir this test's folder, relative to it. */
-  constructor(
-    root: string,
-    readonly testDir: string,
-  ) {
-    this.root = path.resolve(root);
+  /** The one store of a root in this process (its caches are shared by every session). */
+  static for(root: string): Store {
+    const abs = path.resolve(root);
+    let store = stores.get(abs);
+    if (!store) {
+      store = new Store(abs);
+      stores.set(abs, store);
+    }
+    return store;
+  }
+
+  private constructor(readonly root: string) {
     let stat: fs.Stats | undefined;
     try {
-      stat = fs.statSync(this.root);
+      stat = fs.statSync(root);
     } catch {
       stat = undefined; // created on the first recording
     }
     if (stat && !stat.isDirectory()) {
-      throw new LlmOptionError(`playwright-llm-replay: llmDir ${this.root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
+      throw new LlmOptionError(`playwright-llm-replay: llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
     }
   }
 
-  get folder(): string {
-    return path.join(this.root, this.testDir);
+  /** A recording, parsed once and again only when the file changed. Undefined when there is no such file. */
+  read(file: string): Interaction | undefined {
+    return this.load(file)?.interaction;
+  }
+
+  private load(file: string): Loaded | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
+    }
+    const cached = this.loaded.get(file);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
+    }
+    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction: parseRecording(text, file), keys: new WeakMap() };
+    this.loaded.set(file, entry);
+    return entry;
+  }
+
+  private keyOf(entry: Loaded, rules: KeyRules): string {
+    let key = entry.keys.get(rules);
+    if (key === undefined) {
+      key = requestKey(entry.interaction.request, rules);
+      entry.keys.set(rules, key);
+    }
+    return key;
+  }
+
+  /** The file, when it holds the wanted request; a misnamed file is noted and skipped. */
+  private verified(named: Named, wanted: Wanted, rules: KeyRules): Found | undefined {
+    const entry = this.load(named.file);
+    if (!entry) return undefined;
+    const key = this.keyOf(entry, rules);
+    if (key === wanted.key) return { file: named.file, interaction: entry.interaction };
+    if (named.hash === wanted.hash) this.noteMisnamed(named.file, entry, key);
+    return undefined;
+  }
+
+  private noteMisnamed(file: string, entry: Loaded, key: string): void {
+    if (this.misnamed.has(file)) return;
+    const expected = path.join(path.dirname(file), recordingName(entry.interaction.request.endpoint, keyHash(key), entry.interaction.occurrence));
+    this.misnamed.set(file, new MisnamedRecording(file, expected));
+  }
+
+  /** The recordings in one folder, by hash, sorted by occurrence; listed again when the folder changes. */
+  private listing(folder: string): Map<string, Named[]> {
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(folder).mtimeMs;
+    } catch {
+      return new Map();
+    }
+    const cached = this.listings.get(folder);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.byHash;
+    const byHash = new Map<string, Named[]>();
+    for (const name of fs.readdirSync(folder)) {
+      const named = nameOf(path.join(folder, name));
+      if (named) byHash.set(named.hash, [...(byHash.get(named.hash) ?? []), named]);
+    }
+    for (const list of byHash.values()) list.sort((a, b) => a.occurrence - b.occurrence);
+    this.listings.set(folder, { mtimeMs, byHash });
+    return byHash;
   }
 
   private index(): RootIndex {
-    let index = indexes.get(this.root);
-    if (!index) {
-      index = new RootIndex(this.root);
-      indexes.set(this.root, index);
+    if (this.indexed) return this.indexed;
+    const files = fs.existsSync(this.root) ? fg.sync('**/*.json', { cwd: this.root, absolute: true, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: false }) : [];
+    const index: RootIndex = { named: [], byHash: new Map(), foreign: [] };
+    for (const file of files.sort()) {
+      const named = nameOf(file);
+      if (named) this.addToIndex(index, named);
+      else index.foreign.push(file);
     }
+    this.indexed = index;
     return index;
   }
 
-  /**
-   * The recording for the `occurrence`-th identical request: this test's own first, then any
-   * under the root. Past the last recorded occurrence, the last one repeats.
-   */
-  find(interaction: Pick<Interaction, 'request'>, ignore: Ignore, occurrence: number): Found | undefined {
-    const key = requestKey(interaction.request, ignore);
-    const hash = keyHash(key);
-    for (let n = occurrence; n >= 0; n--) {
-      const file = path.join(this.folder, recordingName(interaction.request.endpoint, hash, n));
-      const found = readRecording(file);
-      if (found) return { file, interaction: found };
-    }
-    const index = this.index();
-    const entries = index.byHash.get(hash) ?? [];
-    const entry = entries.filter((e) => e.occurrence <= occurrence).at(-1) ?? entries[0];
-    if (entry) {
-      const found = readRecording(entry.file);
-      if (found) return { file: entry.file, interaction: found };
-    }
-    const foreign = index.foreign.filter((f) => requestKey(f.interaction.request, ignore) === key);
-    return foreign.find((f) => f.interaction.occurrence === occurrence) ?? foreign.at(-1);
+  private addToIndex(index: RootIndex, named: Named): void {
+    const list = index.byHash.get(named.hash) ?? [];
+    if (list.some((e) => e.file === named.file)) return;
+    list.push(named);
+    list.sort((a, b) => a.occurrence - b.occurrence || (a.file < b.file ? -1 : 1));
+    index.byHash.set(named.hash, list);
+    index.named.push(named);
   }
 
-  /** Writes a new recording into this test's folder, atomically (temp file + rename). */
-  save(interaction: Interaction, ignore: Ignore): string {
-    const hash = keyHash(requestKey(interaction.request, ignore));
-    const name = recordingName(interaction.request.endpoint, hash, interaction.occurrence);
-    const file = path.join(this.folder, name);
-    fs.mkdirSync(this.folder, { recursive: true });
+  /**
+   * The recording for the `occurrence`-th identical request: the test folder's own first, then any
+   * under the root, then any file that holds it under another name. Past the last recorded
+   * occurrence, the last one repeats. Throws RecordingFileError for a corrupt candidate.
+   */
+  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number): Found | undefined {
+    const own = this.listing(folder).get(wanted.hash) ?? [];
+    for (const named of byOccurrence(own, occurrence)) {
+      const found = this.verified(named, wanted, rules);
+      if (found) return found;
+    }
+    const index = this.index();
+    for (const named of byOccurrence(index.byHash.get(wanted.hash) ?? [], occurrence)) {
+      const found = this.verified(named, wanted, rules);
+      if (found) return found;
+    }
+    const foreign = this.foreignMatches(wanted, rules);
+    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules);
+    return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
+  }
+
+  private foreignMatches(wanted: Wanted, rules: KeyRules): Found[] {
+    const out: Found[] = [];
+    for (const file of this.index().foreign) {
+      const entry = this.tryLoad(file);
+      if (entry && this.keyOf(entry, rules) === wanted.key) out.push({ file, interaction: entry.interaction });
+    }
+    return out;
+  }
+
+  /** Our files of the same endpoint whose content holds the request though their names say otherwise. */
+  private namedByContent(wanted: Wanted, rules: KeyRules): Found[] {
+    const slug = endpointSlug(wanted.endpoint) + '.';
+    const out: Found[] = [];
+    for (const named of this.index().named) {
+      if (named.hash === wanted.hash || !path.basename(named.file).startsWith(slug)) continue;
+      const entry = this.tryLoad(named.file);
+      if (!entry) continue;
+      const key = this.keyOf(entry, rules);
+      if (key !== wanted.key) continue;
+      this.noteMisnamed(named.file, entry, key);
+      out.push({ file: named.file, interaction: entry.interaction });
+    }
+    return out.sort((a, b) => a.interaction.occurrence - b.interaction.occurrence);
+  }
+
+  private tryLoad(file: string): Loaded | undefined {
+    try {
+      return this.load(file);
+    } catch (err) {
+      if (err instanceof RecordingFileError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Makes `folder` the recordings folder of the test titled `title`, or throws when it already
+   * holds another test's recordings: two tests must never write into one folder.
+   */
+  claim(folder: string, title: string): void {
+    const owner = this.owners.get(folder);
+    if (owner === title) return;
+    const other = owner ?? this.recordedTitleIn(folder, title);
+    if (other !== undefined && other !== title) {
+      throw new LlmReplayError(
+        `playwright-llm-replay: the recordings folder ${folder} belongs to the test "${other}", and "${title}" maps to the same folder. Nothing was written. Rename one of the two tests (their titles must differ in more than what a folder name keeps).`,
+      );
+    }
+    this.owners.set(folder, title);
+  }
+
+  private recordedTitleIn(folder: string, title: string): string | undefined {
+    for (const list of this.listing(folder).values()) {
+      for (const named of list) {
+        const test = this.tryLoad(named.file)?.interaction.test;
+        if (test && test !== title) return test;
+      }
+    }
+    return undefined;
+  }
+
+  /** Writes a recording into `folder`, atomically (temp file + rename). Returns its path. */
+  save(folder: string, interaction: Interaction, rules: KeyRules): string {
+    const key = requestKey(interaction.request, rules);
+    const hash = keyHash(key);
+    const file = path.join(folder, recordingName(interaction.request.endpoint, hash, interaction.occurrence));
+    fs.mkdirSync(folder, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     fs.writeFileSync(tmp, serializeRecording(interaction));
     fs.renameSync(tmp, file);
-    indexes.get(this.root)?.add(hash, { file, occurrence: interaction.occurrence });
+    const stat = fs.statSync(file);
+    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction, keys: new WeakMap() };
+    entry.keys.set(rules, key);
+    this.loaded.set(file, entry);
+    this.listings.delete(folder);
+    if (this.indexed) this.addToIndex(this.indexed, { file, hash, occurrence: interaction.occurrence });
     return file;
   }
 
   /** Recordings of the same method and endpoint, to name the closest one when a request misses. */
-  candidates(method: string, endpoint: string): { found: Found[]; unreadable: RecordingFileError[] } {
+  candidates(folder: string, method: string, endpoint: string): { found: Found[]; unreadable: RecordingFileError[] } {
     const index = this.index();
-    const files = new Set<string>();
-    for (const list of index.byHash.values()) for (const e of list) files.add(e.file);
+    const slug = endpointSlug(endpoint) + '.';
+    const files = index.named.filter((n) => path.basename(n.file).startsWith(slug)).map((n) => n.file);
+    files.sort((a, b) => Number(!a.startsWith(folder + path.sep)) - Number(!b.startsWith(folder + path.sep)));
     const found: Found[] = [];
-    const unreadable = [...index.unreadable];
-    const own = [...files].sort((a, b) => Number(!a.startsWith(this.folder)) - Number(!b.startsWith(this.folder)));
-    for (const file of own.slice(0, 500)) {
+    const unreadable: RecordingFileError[] = [];
+    for (const file of [...files.slice(0, 500), ...index.foreign]) {
       try {
-        const interaction = readRecording(file);
-        if (interaction) found.push({ file, interaction });
+        const interaction = this.read(file);
+        if (interaction && interaction.request.method === method && interaction.request.endpoint === endpoint) found.push({ file, interaction });
       } catch (err) {
         if (err instanceof RecordingFileError) unreadable.push(err);
         else throw err;
       }
     }
-    found.push(...index.foreign);
-    return { found: found.filter((f) => f.interaction.request.method === method && f.interaction.request.endpoint === endpoint), unreadable };
+    return { found, unreadable };
   }
 }
 
-/** Drops the cached indexes (tests that write recordings behind the store's back use it). */
-export function resetStoreIndexes(): void {
-  indexes.clear();
+/** Files to try for the n-th occurrence: the n-th, then the earlier ones from the latest back. */
+function byOccurrence(list: readonly Named[], occurrence: number): Named[] {
+  const upTo = list.filter((n) => n.occurrence <= occurrence);
+  const rest = list.filter((n) => n.occurrence > occurrence);
+  return [...upTo.reverse(), ...rest];
+}
+
+/** Drops every cached store (tests that write recordings behind the store's back use it). */
+export function resetStores(): void {
+  stores.clear();
 }

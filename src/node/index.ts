@@ -1,8 +1,8 @@
 // `playwright-llm-replay/node`: the Node transport by hand, for code outside Playwright Test.
 import { type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import type { Ignore } from '../core/key.js';
-import type { LlmCall, Session, TestRef } from '../core/session.js';
-import { type LlmOptions, createSession } from '../options.js';
+import type { LlmCall, Session, Where } from '../core/session.js';
+import { type LlmOptions, createSession, resolveOptions } from '../options.js';
 import type { LlmMode } from '../mode.js';
 import { LlmDispatcher } from './dispatcher.js';
 
@@ -13,9 +13,9 @@ export type { LlmCall } from '../core/session.js';
  * Sets a dispatcher that sends every request for which `sessionFor()` gives a session through
  * it, and everything else to the dispatcher that was global before. Returns the undo.
  */
-export function installDispatcher(sessionFor: () => Session | undefined): () => void {
+export function installDispatcher(sessionFor: () => Session | undefined, where: Where = 'worker'): () => void {
   const previous: Dispatcher = getGlobalDispatcher();
-  const ours = new LlmDispatcher(previous, sessionFor);
+  const ours = new LlmDispatcher(previous, sessionFor, where);
   setGlobalDispatcher(ours);
   return () => {
     if (getGlobalDispatcher() === ours) setGlobalDispatcher(previous);
@@ -42,14 +42,17 @@ export interface Installed {
   readonly calls: readonly LlmCall[];
   /** Misses and write failures so far (a miss has already failed its caller). */
   readonly errors: readonly Error[];
+  /** Resolves when every call being recorded has been stored or has failed (or after `timeoutMs`). */
+  settled(timeoutMs?: number): Promise<void>;
   uninstall(): void;
 }
 
 /** Installs the Node transport in this process: global fetch and undici are recorded / replayed. */
 export function install(options: InstallOptions = {}): Installed {
   const llmIgnore = typeof options.llmIgnore === 'function' ? [options.llmIgnore] : options.llmIgnore;
-  const test: TestRef | undefined = options.folder ? { folder: options.folder, title: options.folder, location: '' } : undefined;
-  const session = createSession({ ...options, llmIgnore }, { baseDir: process.cwd(), test });
+  const { folder, ...rest } = options;
+  const resolved = resolveOptions({ ...rest, llmIgnore }, { baseDir: process.cwd() });
+  const session = createSession(resolved, folder ? { folder, title: folder, location: '' } : undefined);
   const uninstall = installDispatcher(() => session);
-  return { calls: session.calls, errors: session.errors, uninstall };
+  return { calls: session.calls, errors: session.errors, settled: async (timeoutMs = 30_000) => void (await session.idle(timeoutMs)), uninstall };
 }

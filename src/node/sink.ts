@@ -1,6 +1,6 @@
 // undici passes either a legacy handler (onConnect/onHeaders/onData/onComplete/onError, what
 // Node 20's built-in fetch uses) or a new one (onRequestStart/onResponseStart/…, undici 7's
-// own). A Sink is one face over both, so replay and recording are written once.
+// own). A Sink is one face over both, so the Node transport is written once.
 import type { Dispatcher } from 'undici';
 
 export interface Sink {
@@ -81,10 +81,3 @@ function modernSink(h: Handler): Sink {
   };
 }
 
-/** A raw header list (`[name, value, name, value…]`, Buffers or strings) as pairs. */
-export function headerPairs(raw: ReadonlyArray<Buffer | string> | null | undefined): [string, string][] {
-  const out: [string, string][] = [];
-  if (!raw) return out;
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toString(), raw[i + 1].toString()]);
-  return out;
-}

@@ -22,8 +22,9 @@ test('the app origin gets the header; other origins never do', async ({ page, ap
   await page.evaluate((other) => fetch(`${other}/other`, { method: 'POST', body: '{}' }).then((r) => r.status), thirdParty.url);
   await page.evaluate(() => fetch('/api/thing', { method: 'POST', body: '{}' }).then((r) => r.status));
   expect(app.received.length).toBe(2);
-  for (const headers of app.received) expect(headers[TEST_HEADER]).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-  const identity = JSON.parse(Buffer.from(String(app.received[0][TEST_HEADER]), 'base64url').toString());
+  // Signed: base64url JSON, a dot, an HMAC.
+  for (const headers of app.received) expect(headers[TEST_HEADER]).toMatch(/^[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{43}$/);
+  const identity = JSON.parse(Buffer.from(String(app.received[0][TEST_HEADER]).split('.')[0], 'base64url').toString());
   expect(identity).toMatchObject({ mode: expect.any(String), test: { title: 'browser/app-header.spec.ts > the app origin gets the header; other origins never do' } });
   expect(thirdParty.received).toHaveLength(1);
   expect(thirdParty.received[0][TEST_HEADER]).toBeUndefined();

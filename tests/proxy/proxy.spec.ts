@@ -7,7 +7,7 @@ import { test, expect } from '@playwright/test';
 import fg from 'fast-glob';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { fromRoot } from '../support/paths.js';
-import { encodeAttribution, TEST_HEADER } from '../../src/core/attribution.js';
+import { SECRET_ENV, TEST_HEADER, encodeAttribution, newAttributionId, reportFile } from '../../src/core/attribution.js';
 
 async function startProxyProcess(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [fromRoot('dist/cli.js'), 'proxy', '--port', '0', ...args], { env: { ...process.env, CI: '', LLM_REPLAY_MODE: '', ...env } });
@@ -77,13 +77,17 @@ test('records a streamed completion through the proxy, then replays it offline',
 
 test('a forwarded test header puts the recording in that test’s folder; replay mode misses say so', async ({}, testInfo) => {
   const dir = testInfo.outputPath('llm');
-  const report = testInfo.outputPath('report.jsonl');
-  proxy = await startProxyProcess(['--upstream', upstream.url, '--dir', dir, '--mode', 'record-missing']);
-  const header = encodeAttribution({ dir, mode: 'record', pace: 0, hosts: [], ignore: [], test: { folder: 'backend.spec.ts/answers', title: 'backend.spec.ts > answers', location: 'backend.spec.ts:3' }, report });
+  const secret = `secret-${newAttributionId()}`;
+  const id = newAttributionId();
+  proxy = await startProxyProcess(['--upstream', upstream.url, '--dir', dir, '--mode', 'record-missing'], { [SECRET_ENV]: secret });
+  const header = encodeAttribution({ id, mode: 'record', pace: 0, hosts: [], ignore: [], redact: {}, test: { folder: 'backend.spec.ts/answers', title: 'backend.spec.ts > answers', location: 'backend.spec.ts:3' } }, secret);
+  const report = reportFile(secret, id);
   const res = await post(`${proxy.url}/v1/chat/completions`, chat, { [TEST_HEADER]: header });
   expect(res.status).toBe(200);
   expect(fg.sync('**/*.json', { cwd: dir })).toEqual([expect.stringMatching(/^backend\.spec\.ts\/answers\/chat-completions\.[0-9a-f]{12}\.json$/)]);
-  expect(JSON.parse(fs.readFileSync(report, 'utf8').trim()).call).toMatchObject({ outcome: 'recorded', model: 'gpt-4o-mini' });
+  const lines = fs.readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => [l.type, l.call.outcome])).toEqual([['call', 'pending'], ['settled', 'recorded']]);
+  expect(lines[1].call).toMatchObject({ outcome: 'recorded', model: 'gpt-4o-mini', where: 'proxy' });
   proxy.child.kill();
 
   const connections = upstream.connections;

@@ -1,7 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey } from '../../src/core/key.js';
-import { redactBody, redactRequestHeaders, redactUrl } from '../../src/core/redact.js';
+import { type Ignore, canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey as keyWith } from '../../src/core/key.js';
+import { Redactor } from '../../src/core/redact.js';
 import { urlMatcher } from '../../src/core/hosts.js';
+
+const redactor = new Redactor();
+const requestKey = (req: Parameters<typeof keyWith>[0], ignore: Ignore) => keyWith(req, { ignore, redactor });
 
 test('the endpoint is provider-neutral and undoes llama-stack’s doubled /v1', () => {
   expect(canonicalEndpoint('https://api.fireworks.ai/inference/v1/v1/chat/completions')).toBe('/v1/chat/completions');
@@ -23,22 +26,40 @@ test('the key ignores key order, whitespace, host, port and headers', () => {
 
 test('llmIgnore removes dotted paths, wildcards and what functions drop', () => {
   const req = { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', body: { model: 'm', user: 'u-1', metadata: { run: 7, keep: 1 }, messages: [{ id: 'a', content: 'x' }, { id: 'b', content: 'y' }] } };
-  expect(keyBody(req, ['user', 'metadata.run', 'messages.*.id'])).toEqual({ model: 'm', metadata: { keep: 1 }, messages: [{ content: 'x' }, { content: 'y' }] });
-  expect(keyBody(req, [(body: any) => ({ ...body, messages: body.messages.length })])).toMatchObject({ messages: 2, user: 'u-1' });
+  expect(keyBody(req, { ignore: ['user', 'metadata.run', 'messages.*.id'], redactor })).toEqual({ model: 'm', metadata: { keep: 1 }, messages: [{ content: 'x' }, { content: 'y' }] });
+  expect(keyBody(req, { ignore: [(body: any) => ({ ...body, messages: body.messages.length })], redactor })).toMatchObject({ messages: 2, user: 'u-1' });
   expect(requestKey(req, ['user'])).toBe(requestKey({ ...req, body: { ...req.body, user: 'u-2' } }, ['user']));
 });
 
 test('credentials never reach the key nor the stored request', () => {
-  expect(redactUrl('https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=AIzaSyA&alt=sse')).toBe(
-    'https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?alt=sse',
+  expect(redactor.url('https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=AIzaSyA&alt=sse')).toBe(
+    'https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=%3Credacted%3E&alt=sse',
   );
-  expect(redactRequestHeaders({ Authorization: 'Bearer sk-abc', 'x-api-key': 'k', 'api-key': 'k', 'x-goog-api-key': 'k', cookie: 'c', 'Content-Type': 'application/json', 'x-stainless-os': 'Linux', 'anthropic-version': '2023-06-01' })).toEqual({
+  expect(
+    redactor.requestHeaders([
+      ['authorization', 'Bearer sk-abc'],
+      ['x-api-key', 'k'],
+      ['api-key', 'k'],
+      ['x-goog-api-key', 'k'],
+      ['cookie', 'c'],
+      ['content-type', 'application/json'],
+      ['x-stainless-os', 'Linux'],
+      ['anthropic-version', '2023-06-01'],
+    ]),
+  ).toEqual({
     'anthropic-version': '2023-06-01',
+    'api-key': '<redacted>',
+    authorization: '<redacted>',
     'content-type': 'application/json',
+    cookie: '<redacted>',
+    'x-api-key': '<redacted>',
+    'x-goog-api-key': '<redacted>',
   });
-  expect(redactBody({ api_key: 'sk-1', nested: { apiKey: 'x', other: 1 } })).toEqual({ api_key: '<redacted>', nested: { apiKey: '<redacted>', other: 1 } });
+  expect(redactor.body({ api_key: 'sk-1', nested: { apiKey: 'x', other: 1 } })).toEqual({ api_key: '<redacted>', nested: { apiKey: '<redacted>', other: 1 } });
   const r = { method: 'POST', url: 'https://api.openai.com/v1/embeddings', body: { input: 'x', api_key: 'sk-one' } };
   expect(requestKey(r, [])).toBe(requestKey({ ...r, body: { input: 'x', api_key: 'sk-two' } }, []));
+  // A credential in the query is not part of the endpoint, whether it is the real key or the placeholder.
+  expect(canonicalEndpoint('https://x.googleapis.com/v1beta/models/m:generateContent?key=AIzaSyA&alt=sse')).toBe(canonicalEndpoint(redactor.url('https://x.googleapis.com/v1beta/models/m:generateContent?key=AIzaSyA&alt=sse')));
 });
 
 test('diffPaths names the body fields that differ', () => {

@@ -1,0 +1,48 @@
+// The sessions of a process that serves tests from afar (the app server's preload, the proxy):
+// one per signed attribution header, in this process's own llmDir, reporting to the test's file
+// in the run's private report folder. A header that fails its checks is not used (the call goes
+// to the shared session) and is logged once.
+import { AttributionError, SECRET_ENV, decodeAttribution, ensureReportDir, reportFile } from './attribution.js';
+import { reportTo } from './report.js';
+import { Session } from './session.js';
+import type { Resolved } from '../options.js';
+
+export interface AttributedSessions {
+  /** The session for a request's header value, or undefined when it has none or a bad one. */
+  forHeader(value: string | string[] | undefined): Session | undefined;
+  /** Every session made so far (the newest 500). */
+  all(): Session[];
+}
+
+export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: string) => void = (l) => console.error(l)): AttributedSessions {
+  const sessions = new Map<string, Session>();
+  const refused = new Set<string>();
+  const refuse = (why: string) => {
+    if (refused.has(why)) return undefined;
+    refused.add(why);
+    log(`playwright-llm-replay: ignored an x-llm-replay-test header: ${why}. Such requests are not attributed to a test (their calls use the shared folder). This is logged once per reason.`);
+    return undefined;
+  };
+  return {
+    forHeader(value) {
+      if (value === undefined) return undefined;
+      if (Array.isArray(value)) return refuse('it was sent more than once');
+      const cached = sessions.get(value);
+      if (cached) return cached;
+      const secret = process.env[SECRET_ENV];
+      let session: Session;
+      try {
+        const a = decodeAttribution(value, secret);
+        session = new Session({ root: base.root, mode: a.mode, pace: a.pace, hosts: a.hosts, ignore: a.ignore, redact: a.redact, test: a.test });
+        ensureReportDir(secret!);
+        session.on(reportTo(reportFile(secret!, a.id)));
+      } catch (err) {
+        return refuse(err instanceof AttributionError ? err.message : (err as Error).message.replace(/^playwright-llm-replay: /, ''));
+      }
+      sessions.set(value, session);
+      if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);
+      return session;
+    },
+    all: () => [...sessions.values()],
+  };
+}

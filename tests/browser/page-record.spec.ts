@@ -1,0 +1,146 @@
+// Recording from the page, in real Chromium: the call is made from Node, stored without the key,
+// and the page reads the same chunks whether the answer was recorded or replayed. Every test
+// stands alone: in record-missing mode, a second identical request replays what the first recorded.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, expect, type Page } from 'playwright-llm-replay';
+import fg from 'fast-glob';
+import { startUpstream, type Upstream } from '../support/upstream.js';
+import { readsInPage } from '../support/page.js';
+
+const test = base.extend<{ upstream: Upstream; fresh: string }, object>({
+  // This file's recordings go to a folder of the worker's own, removed afterwards.
+  llmDir: [
+    async ({}, use) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-page-record-'));
+      await use(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  upstream: async ({}, use) => {
+    const upstream = await startUpstream({ tokenDelay: 30 });
+    await use(upstream);
+    await upstream.close();
+  },
+  // Each test starts with no recordings of its own (a repeated run records again).
+  fresh: [
+    async ({ llm }, use) => {
+      fs.rmSync(llm.dir, { recursive: true, force: true });
+      await use(llm.dir);
+    },
+    { auto: true },
+  ],
+});
+test.use({ llmMode: 'record-missing', llmHosts: ['http://127.0.0.1:*/v1/**'] });
+
+const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six seven eight' }], stream: true };
+
+test.describe('recorded from the page', () => {
+  test('is stored without the key, and replays offline with the same reads', async ({ page, llm, upstream }) => {
+    await page.goto('/');
+    const url = `${upstream.url}/v1/chat/completions`;
+    const recorded = await readsInPage(page, url, body);
+    expect(recorded.status).toBe(200);
+    const [file] = fg.sync('**/*.json', { cwd: llm.dir, absolute: true });
+    const stored = fs.readFileSync(file, 'utf8');
+    expect(stored).not.toContain('sk-page-key');
+    // One page read per recorded event, plus [DONE].
+    expect(recorded.reads).toHaveLength(JSON.parse(stored).response.body.length + 1);
+    expect(recorded.reads.map((r) => r.text).join('')).toContain('"content":" eight"');
+
+    await upstream.close();
+    const connections = upstream.connections;
+    const replayed = await readsInPage(page, url, body);
+    expect(replayed.reads.map((r) => r.text)).toEqual(recorded.reads.map((r) => r.text));
+    expect(replayed.url).toBe(url);
+    expect(upstream.connections).toBe(connections);
+    expect(llm.calls).toMatchObject([
+      { outcome: 'recorded', file },
+      { outcome: 'replayed', file },
+    ]);
+  });
+
+  test.describe('at the recorded pace', () => {
+    test.use({ llmPace: 1 });
+
+    test('the page gets each chunk only when its recorded time has come (on the page clock)', async ({ page, llm, upstream }) => {
+      await page.goto('/');
+      const url = `${upstream.url}/v1/chat/completions`;
+      await readsInPage(page, url, body); // recorded live
+      const [file] = fg.sync('**/*.json', { cwd: llm.dir, absolute: true });
+      const times: number[] = JSON.parse(fs.readFileSync(file, 'utf8')).response.body.map((e: { t: number }) => e.t);
+      expect(times.at(-1)! - times[0]).toBeGreaterThan(150); // the upstream waits ~30 ms per token
+
+      // Replayed under Playwright's clock, paused: nothing arrives before its recorded time; each chunk by then.
+      await page.clock.install({ time: 0 });
+      await page.clock.pauseAt(1000);
+      await page.evaluate(
+        ({ url, body }) => {
+          (window as any).__reads = 0;
+          void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (res) => {
+            (window as any).__responded = true;
+            const reader = res.body!.getReader();
+            while (!(await reader.read()).done) (window as any).__reads++;
+          });
+        },
+        { url, body },
+      );
+      const reads = () => page.evaluate(() => (window as any).__reads as number);
+      // The answer's head arrives in real time (the route answers from Node); its chunks then wait for the clock.
+      await expect.poll(() => page.evaluate(() => !!(window as any).__responded)).toBe(true);
+      // When each chunk is due: its recorded gap after the one before, to the millisecond.
+      let due = 0;
+      let last = 0;
+      let now = 0;
+      for (let i = 0; i < times.length; i++) {
+        due += Math.round(Math.max(0, times[i] - last));
+        last = Math.max(last, times[i]);
+        if (due - now >= 3) {
+          await page.clock.runFor(due - now - 2);
+          now = due - 2;
+          expect(await reads(), `before chunk ${i + 1} is due`).toBe(i);
+        }
+        await page.clock.runFor(due - now + 1);
+        now = due + 1;
+        await expect.poll(reads, `once chunk ${i + 1} is due`).toBe(i + 1);
+      }
+    });
+  });
+});
+
+test.describe('the demo UI', () => {
+  const prompt = 'Tell me a story about a small robot';
+
+  /** Asks through the demo UI and counts the chunk reads the app's own reader got. */
+  async function askInUi(page: Page, upstream: Upstream) {
+    await page.goto(`/?baseURL=${encodeURIComponent(`${upstream.url}/v1`)}`);
+    await page.evaluate(() => {
+      const read = ReadableStreamDefaultReader.prototype.read;
+      (window as any).__reads = 0;
+      ReadableStreamDefaultReader.prototype.read = async function (this: ReadableStreamDefaultReader) {
+        const result = await read.call(this);
+        if (!result.done) (window as any).__reads++;
+        return result;
+      } as typeof read;
+    });
+    await page.getByRole('textbox', { name: 'Message' }).fill(prompt);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    return { text: await page.locator('.message.assistant').textContent(), reads: await page.evaluate(() => (window as any).__reads as number) };
+  }
+
+  test('recorded from the page, then replayed offline with the same text and the same reads', async ({ page, llm, upstream }) => {
+    const recorded = await askInUi(page, upstream);
+    expect(recorded.text).toBe(`Echo: ${prompt}`);
+    const [file] = fg.sync('**/*.json', { cwd: llm.dir, absolute: true });
+    expect(recorded.reads).toBe(JSON.parse(fs.readFileSync(file, 'utf8')).response.body.length + 1);
+
+    await upstream.close();
+    const connections = upstream.connections;
+    expect(await askInUi(page, upstream)).toEqual(recorded);
+    expect(upstream.connections).toBe(connections);
+    expect(llm.calls).toMatchObject([{ outcome: 'recorded' }, { outcome: 'replayed' }]);
+  });
+});
