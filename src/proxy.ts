@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { TEST_HEADER } from './core/attribution.js';
-import { attributedSessions } from './core/attributed.js';
+import { OWN_ATTRIBUTION, attributedSessions } from './core/attributed.js';
 import { type Transport, serve } from './core/exchange.js';
 import { HOP_BY_HOP, headerList } from './core/headers.js';
 import type { LlmMode } from './mode.js';
@@ -57,6 +57,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       transport.fail(err as Error);
     }
   });
+  (server as unknown as Record<symbol, unknown>)[OWN_ATTRIBUTION] = true;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);

@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TEST_HEADER } from './core/attribution.js';
-import { attributedSessions } from './core/attributed.js';
+import { OWN_ATTRIBUTION, attributedSessions } from './core/attributed.js';
 import { LlmReplayError } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { createSession } from './options.js';
@@ -31,7 +31,8 @@ if (!g[INSTALLED]) {
   for (const Server of [http.Server, https.Server] as const) {
     const emit = Server.prototype.emit as (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
     Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-      const session = event === 'request' ? tests.forHeader((args[0] as http.IncomingMessage).headers[TEST_HEADER]) : undefined;
+      const own = (this as unknown as Record<symbol, unknown>)[OWN_ATTRIBUTION];
+      const session = event === 'request' && !own ? tests.forHeader((args[0] as http.IncomingMessage).headers[TEST_HEADER]) : undefined;
       if (session) return current.run(session, () => emit.call(this, event, ...args));
       return emit.call(this, event, ...args);
     } as typeof Server.prototype.emit;

@@ -7,6 +7,9 @@ import { reportTo } from './report.js';
 import { Session } from './session.js';
 import type { Resolved } from '../options.js';
 
+/** Marks a server that does its own attribution (the proxy), so the preload leaves its requests alone. */
+export const OWN_ATTRIBUTION = Symbol.for('playwright-llm-replay.own-attribution');
+
 export interface AttributedSessions {
   /** The session for a request's header value, or undefined when it has none or a bad one. */
   forHeader(value: string | string[] | undefined): Session | undefined;
@@ -17,7 +20,8 @@ export interface AttributedSessions {
 export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: string) => void = (l) => console.error(l)): AttributedSessions {
   const sessions = new Map<string, Session>();
   const refused = new Set<string>();
-  const refuse = (why: string) => {
+  const refuse = (reason: string) => {
+    const why = reason.replace(/\.+$/, '');
     if (refused.has(why)) return undefined;
     refused.add(why);
     log(`playwright-llm-replay: ignored an x-llm-replay-test header: ${why}. Such requests are not attributed to a test (their calls use the shared folder). This is logged once per reason.`);

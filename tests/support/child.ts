@@ -16,7 +16,9 @@ export async function runProject(project: string, args: string[], env: Record<st
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(PW_|TEST_|PLAYWRIGHT_|CI$|LLM_REPLAY_MODE$|FORCE_COLOR)/.test(k)) clean[k] = v;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
   const cli = fromRoot('node_modules/@playwright/test/cli.js');
-  const child = spawn(process.execPath, [cli, 'test', '-c', fromRoot(`tests/projects/${project}/playwright.config.ts`), '--reporter=json', ...args], {
+  // JSON on stdout is how results come back; a run may add reporters of its own (`--reporter=json,html`).
+  const reporter = args.some((a) => a.startsWith('--reporter')) ? [] : ['--reporter=json'];
+  const child = spawn(process.execPath, [cli, 'test', '-c', fromRoot(`tests/projects/${project}/playwright.config.ts`), ...reporter, ...args], {
     cwd: fromRoot(),
     env: clean,
   });
