@@ -133,14 +133,12 @@ test('replayed chunks arrive as separate reads; llmPace 1 keeps the recorded gap
   fast.slice(0, -1).forEach((r, i) => expect(JSON.parse(r.text.replace(/^data: /, ''))).toEqual((events[i] as any).__data__));
   expect(fast.at(-1)!.text).toBe('data: [DONE]\n\n');
 
-  const paced = await readAll(1);
-  const replayedGaps = paced.slice(1, events.length).map((r, i) => r.at - paced[i].at);
-  const total = (gaps: number[]) => gaps.reduce((a, b) => a + b, 0);
-  expect(total(replayedGaps)).toBeGreaterThan(total(recordedGaps) * 0.85);
-  expect(total(replayedGaps)).toBeLessThan(total(recordedGaps) * 1.5 + 50);
-  const double = await readAll(2);
-  const doubleGaps = double.slice(1, events.length).map((r, i) => r.at - double[i].at);
-  expect(total(doubleGaps)).toBeLessThan(total(replayedGaps) * 0.75);
+  // Pacing waits at least the recorded gaps (a loaded machine may only add to them); the scaling
+  // by pace is checked exactly in tests/unit/replay.spec.ts.
+  const total = (reads: { at: number }[]) => reads[events.length - 1].at - reads[0].at;
+  const recordedTotal = recordedGaps.reduce((a, b) => a + b, 0);
+  expect(total(await readAll(1))).toBeGreaterThan(recordedTotal * 0.9);
+  expect(total(await readAll(0.5))).toBeGreaterThan(recordedTotal * 1.8);
 });
 
 test('identical requests replay in order; past the last, the last repeats', async () => {
@@ -259,19 +257,22 @@ test('a caller that aborts mid-stream: replay stops; recording still reads the a
     return n;
   };
   await withReplay({ llmMode: 'record' }, async (h) => {
-    const started = performance.now();
     expect(await abortAfterTwo()).toBe(2);
-    expect(performance.now() - started).toBeLessThan(400); // the caller is not kept waiting (the whole answer takes ~750 ms)
-    await expect.poll(() => h.calls[0].outcome).toBe('recorded');
+    // The caller was not kept waiting: the answer is still being read (and recorded) after its abort.
+    expect(h.calls[0].outcome).toBe('pending');
+    await h.settled();
+    expect(h.calls[0].outcome).toBe('recorded');
   });
   const [file] = recordings();
   const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
   expect(stored.response.body.map((e: any) => e.__data__.choices[0].delta.content ?? '').join('')).toBe(`Echo: ${LONG}`);
   await upstream.close();
-  await withReplay({ llmMode: 'replay', llmPace: 1 }, async () => {
+  // At a tenth of the recorded pace the whole answer would take ~7.5 s; the abort ends it long before.
+  const span = stored.response.body.at(-1).t / 0.1;
+  await withReplay({ llmMode: 'replay', llmPace: 0.1 }, async () => {
     const started = performance.now();
     expect(await abortAfterTwo()).toBe(2);
-    expect(performance.now() - started).toBeLessThan(400); // the rest of the paced stream (~750 ms) is not waited for
+    expect(performance.now() - started).toBeLessThan(span / 2);
   });
 });
 
@@ -287,4 +288,36 @@ test('a corrupt recording fails the call with the file named; nothing else is lo
     expect(h.errors[0].message).toContain(file);
   });
   expect(fs.readFileSync(file, 'utf8')).toBe('{ "request": { "method": "POST", ');
+});
+
+test('a recording edited by hand is served for the request it holds now, never for the old one', async () => {
+  await withReplay({ llmMode: 'record' }, () => streamChat(upstream.url, { messages: [{ role: 'user', content: 'the old question' }] }));
+  const [file] = recordings();
+  const x = JSON.parse(fs.readFileSync(file, 'utf8'));
+  x.request.body.messages[0].content = 'the edited question';
+  fs.writeFileSync(file, JSON.stringify(x, null, 2));
+  await upstream.close();
+  await withReplay({ llmMode: 'replay' }, async (h) => {
+    const edited = await streamChat(upstream.url, { messages: [{ role: 'user', content: 'the edited question' }] });
+    expect(edited.text).toBe('Echo: the old question'); // the answer recorded, now for the question it holds
+    const old = await streamChat(upstream.url, { messages: [{ role: 'user', content: 'the old question' }] }).catch((e) => e);
+    expect(old).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(h.calls.map((c) => c.outcome)).toEqual(['replayed', 'missed']);
+    expect(h.calls[0].file).toBe(file);
+    // The miss says which file holds another request than its name, and what to rename it to.
+    expect(String(old.message)).toMatch(new RegExp(`${path.basename(file).replace(/\./g, '\\.')} holds a different request than its name says \\(edited by hand\\?\\); rename it to chat-completions\\.[0-9a-f]{12}\\.json`));
+  });
+});
+
+test('llm.calls shows a call as pending while it is being recorded, and the test can wait for it', async () => {
+  await withReplay({ llmMode: 'record' }, async (h) => {
+    const controller = new AbortController();
+    const stream = await openai(upstream.url).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: LONG }], stream: true }, { signal: controller.signal });
+    for await (const _ of stream) break;
+    controller.abort();
+    expect(h.calls).toMatchObject([{ outcome: 'pending', where: 'worker' }]);
+    await h.settled();
+    expect(h.calls).toMatchObject([{ outcome: 'recorded' }]);
+  });
+  expect(recordings()).toHaveLength(1);
 });

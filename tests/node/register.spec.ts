@@ -1,7 +1,10 @@
 // `node --import playwright-llm-replay/register`: the preload on its own, in a plain Node process.
-import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { test, expect } from '@playwright/test';
+import fg from 'fast-glob';
 import { fromRoot } from '../support/paths.js';
+import { startUpstream } from '../support/upstream.js';
 
 test('the register preload replays the seed for a plain script and refuses misses offline', async () => {
   const script = `
@@ -24,4 +27,34 @@ test('the register preload replays the seed for a plain script and refuses misse
   expect(out).toMatchObject({ hit: 200, done: true, hello: true, miss: 404 });
   expect(out.message).toContain('no recording for POST https://api.fireworks.ai/inference/v1/chat/completions');
   expect(out.message).toContain('Looked in fixtures/llm/_shared/');
+});
+
+test('on SIGTERM the preload finishes the recordings under way before the process ends', async ({}, testInfo) => {
+  const upstream = await startUpstream({ tokenDelay: 40 });
+  const llmDir = testInfo.outputPath('llm');
+  try {
+    const script = `
+      const res = await fetch('${upstream.url}/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a long answer with many words that takes a while to stream in full' }], stream: true }) });
+      const reader = res.body.getReader();
+      await reader.read();
+      console.log('streaming');
+      setInterval(() => {}, 1000); // a server would keep running
+    `;
+    const env = { ...process.env, LLM_REPLAY_DIR: llmDir, LLM_REPLAY_MODE: 'record', LLM_REPLAY_OPTIONS: JSON.stringify({ llmHosts: [{ glob: `${upstream.url}/**` }] }) };
+    const child = spawn(process.execPath, ['--import', 'playwright-llm-replay/register', '--input-type=module', '-e', script], { cwd: fromRoot(), env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    await expect.poll(() => out, { timeout: 60_000 }).toContain('streaming');
+    const exited = new Promise<string | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    const files = fg.sync('**/*.json', { cwd: llmDir, absolute: true });
+    expect(files, out).toHaveLength(1);
+    const stored = JSON.parse(fs.readFileSync(files[0], 'utf8'));
+    expect(stored.response.body.map((e: any) => e.__data__.choices[0]?.delta?.content ?? '').join('')).toBe('Echo: a long answer with many words that takes a while to stream in full');
+  } finally {
+    await upstream.close();
+  }
 });

@@ -38,7 +38,7 @@ const test = base.extend<{ upstream: Upstream; llmDir: string; secret: string; s
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
-      await expect.poll(() => out, { message: `${kind} did not start` }).toMatch(/listening on|chat app on/);
+      await expect.poll(() => out, { message: `${kind} did not start`, timeout: 60_000 }).toMatch(/listening on|chat app on/);
       return { url: `http://127.0.0.1:${port}`, output: () => out };
     });
     for (const c of children) c.kill();
