@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, type TestInfo } from '@playwright/test';
 import type { LlmCall, Session, TestRef } from './core/session.js';
-import { ReplayMissError, LlmReplayError } from './core/errors.js';
+import { LlmOptionError, ReplayMissError, LlmReplayError } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
 import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
@@ -49,14 +49,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmDir: [DEFAULTS.llmDir, { option: true, scope: 'worker' }],
   llmMode: [DEFAULTS.llmMode, { option: true }],
   llmPace: [DEFAULTS.llmPace, { option: true }],
-  llmHosts: [DEFAULTS.llmHosts, { option: true, scope: 'worker' }],
+  llmUrls: [DEFAULTS.llmUrls, { option: true, scope: 'worker' }],
   llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
   llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],
 
   _llmOptions: [
-    async ({ llmDir, llmHosts, llmIgnore, llmRedact }, use, workerInfo) => {
-      const { llmMode, llmPace } = workerInfo.project.use as Partial<TestOptions>;
-      await use(resolveOptions({ llmDir, llmHosts, llmIgnore, llmRedact, llmMode, llmPace }, { baseDir: configDir(workerInfo), updateSnapshots: workerInfo.config.updateSnapshots }));
+    async ({ llmDir, llmUrls, llmIgnore, llmRedact }, use, workerInfo) => {
+      const { llmMode, llmPace, llmHosts } = workerInfo.project.use as Partial<TestOptions> & { llmHosts?: unknown };
+      if (llmHosts !== undefined) throw new LlmOptionError('playwright-llm-replay: the option llmHosts is now called llmUrls (it takes URL globs and RegExps, not host names). Rename it in your config.');
+      await use(resolveOptions({ llmDir, llmUrls, llmIgnore, llmRedact, llmMode, llmPace }, { baseDir: configDir(workerInfo), updateSnapshots: workerInfo.config.updateSnapshots }));
     },
     { scope: 'worker', title: 'llm replay options', box: true },
   ],
@@ -81,7 +82,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const secret = runSecret();
       const id = newAttributionId();
       const report = reportFile(secret, id);
-      const header = encodeAttribution({ id, test: ref, mode: options.mode, pace: options.pace, hosts: options.hosts, ignore: ignorePaths(options.ignore), redact: options.redact }, secret);
+      const header = encodeAttribution({ id, test: ref, mode: options.mode, pace: options.pace, urls: options.urls, ignore: ignorePaths(options.ignore), redact: options.redact }, secret);
       current = session;
       try {
         await use({ session, header, report });

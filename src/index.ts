@@ -7,7 +7,7 @@ export type { LlmCall, Outcome, Where } from './core/session.js';
 export type { RedactOptions } from './core/redact.js';
 export type { Interaction } from './core/recording.js';
 export type { Ignore, IgnoreFn } from './core/key.js';
-export type { UrlPattern } from './core/hosts.js';
+export type { UrlPattern } from './core/urls.js';
 export { LlmReplayError, LlmOptionError, RecordingFileError, ReplayMissError } from './core/errors.js';
 export { llmServerEnv, type ServerEnvOptions } from './server-env.js';
 export { TEST_HEADER, SECRET_ENV } from './core/attribution.js';

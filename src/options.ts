@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { LlmOptionError } from './core/errors.js';
 import type { IgnoreFn } from './core/key.js';
-import type { UrlPattern } from './core/hosts.js';
+import type { UrlPattern } from './core/urls.js';
 import type { RedactOptions } from './core/redact.js';
 import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
 import { Session, type Settings, type TestRef } from './core/session.js';
@@ -19,7 +19,7 @@ export interface LlmOptions {
   /** 0: no delays (chunks still one by one); 1: recorded timing; 2: twice as fast… */
   llmPace: number;
   /** Extra URLs that count as LLM calls: Playwright URL globs or RegExps. */
-  llmHosts: UrlPattern[];
+  llmUrls: UrlPattern[];
   /** Body fields (dotted paths, `*` for any key or index) and functions `(body) => body`, left out of the match key. */
   llmIgnore: IgnoreList;
   /** More secrets to keep off disk: header names, dotted body paths, RegExps of values. */
@@ -28,7 +28,7 @@ export interface LlmOptions {
 
 export type IgnoreList = readonly (string | IgnoreFn)[];
 
-export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmHosts: [], llmIgnore: [], llmRedact: {} };
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {} };
 
 /** Options after checking: an absolute root and the mode this process runs in. */
 export type Resolved = Settings;
@@ -45,7 +45,7 @@ const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),
   llmMode: z.string(),
   llmPace: z.number({ error: 'llmPace must be a number' }).finite().nonnegative('llmPace must be 0 (no delays) or a positive speed factor (1 = recorded timing)'),
-  llmHosts: z.array(Pattern, { error: 'llmHosts must be a list of URL globs (strings) or RegExps' }),
+  llmUrls: z.array(Pattern, { error: 'llmUrls must be a list of URL globs (strings) or RegExps' }),
   llmIgnore: z.array(z.union([z.string().min(1), z.custom<IgnoreFn>((v) => typeof v === 'function')]), {
     error: 'llmIgnore must be a list of body field paths (strings) and functions',
   }),
@@ -76,7 +76,7 @@ export function resolveOptions(input: Partial<LlmOptions>, context: ResolveConte
     throw new LlmOptionError(`playwright-llm-replay: llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
   }
   const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode as LlmMode, updateSnapshots: context.updateSnapshots, ci: isCI() });
-  return { root, mode, pace: opts.llmPace, hosts: opts.llmHosts, ignore: opts.llmIgnore, redact: opts.llmRedact };
+  return { root, mode, pace: opts.llmPace, urls: opts.llmUrls, ignore: opts.llmIgnore, redact: opts.llmRedact };
 }
 
 /** A test's options: the worker's, with the test's own mode and pace (checked the same way). */

@@ -23,7 +23,7 @@ export function llmServerEnv(options: ServerEnvOptions = {}): Record<string, str
   const wire = {
     llmMode: options.llmMode ?? DEFAULTS.llmMode,
     llmPace: resolved.pace,
-    llmHosts: resolved.hosts.map(toPattern),
+    llmUrls: resolved.urls.map(toPattern),
     llmIgnore: ignorePaths(resolved.ignore),
     llmRedact: redactToWire(resolved.redact),
   };
@@ -50,7 +50,7 @@ export function serverOptions(env: NodeJS.ProcessEnv = process.env, overrides: P
     llmDir: env.LLM_REPLAY_DIR,
     llmMode: wire.llmMode,
     llmPace: wire.llmPace,
-    llmHosts: wire.llmHosts?.map(fromPattern),
+    llmUrls: wire.llmUrls?.map(fromPattern),
     llmIgnore: wire.llmIgnore,
     llmRedact: wire.llmRedact ? redactFromWire(wire.llmRedact) : undefined,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),

@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { type ResponseHead, type Transport, serve } from '../core/exchange.js';
 import { headerList } from '../core/headers.js';
 import type { Session } from '../core/session.js';
-import { llmUrlPatterns } from '../core/hosts.js';
+import { llmUrlPatterns } from '../core/urls.js';
 import { upstreamVia } from '../node/upstream.js';
 import { CHUNKS_HEADER, encodeChunks } from './chunk-header.js';
 import type { PageScriptArgs } from './page-script.js';
@@ -23,7 +23,7 @@ function pageScriptSource(args: PageScriptArgs): string {
 
 /** Routes the context's LLM requests through `session`. Returns the undo. */
 export async function installBrowserTransport(context: BrowserContext, session: Session, upstream: () => Dispatcher): Promise<() => Promise<void>> {
-  const patterns = llmUrlPatterns(session.options.hosts).map((re) => ({ source: re.source, flags: re.flags.replace('g', '') }));
+  const patterns = llmUrlPatterns(session.options.urls).map((re) => ({ source: re.source, flags: re.flags.replace('g', '') }));
   await context.addInitScript({ content: pageScriptSource({ patterns }) });
   const matches = (url: URL) => session.intercepts(url.href);
   const handler = async (route: Route) => {

@@ -37,7 +37,7 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
       let session: Session;
       try {
         const a = decodeAttribution(value, secret);
-        session = new Session({ root: base.root, mode: a.mode, pace: a.pace, hosts: a.hosts, ignore: a.ignore, redact: a.redact, test: a.test });
+        session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
         ensureReportDir(secret!);
         session.on(reportTo(reportFile(secret!, a.id)));
       } catch (err) {

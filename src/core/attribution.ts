@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { UrlPattern } from './hosts.js';
+import type { UrlPattern } from './urls.js';
 import type { Ignore } from './key.js';
 import type { RedactOptions } from './redact.js';
 import type { TestRef } from './session.js';
@@ -31,7 +31,7 @@ export interface Attribution {
   test: TestRef;
   mode: Mode;
   pace: number;
-  hosts: readonly UrlPattern[];
+  urls: readonly UrlPattern[];
   ignore: readonly string[];
   redact: RedactOptions;
 }
@@ -43,7 +43,7 @@ const Wire = z.object({
   test: z.object({ folder: z.string().min(1).max(1024), title: z.string().max(4000), location: z.string().max(2000) }),
   mode: z.enum(['replay', 'record-missing', 'record', 'passthrough']),
   pace: z.number().nonnegative().finite(),
-  hosts: z.array(Pattern).max(200),
+  urls: z.array(Pattern).max(200),
   ignore: z.array(z.string().max(500)).max(500),
   redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
 });
@@ -68,7 +68,7 @@ const mac = (payload: string, secret: string) => createHmac('sha256', secret).up
 
 /** The header value for a test: its settings, signed with the run's secret. */
 export function encodeAttribution(a: Attribution, secret: string): string {
-  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, hosts: a.hosts.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
+  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
 }
@@ -97,7 +97,7 @@ export function decodeAttribution(value: string, secret: string | undefined): At
   const parsed = Wire.safeParse(json);
   if (!parsed.success) throw new AttributionError('its content has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
   const w = parsed.data;
-  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, hosts: w.hosts.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
+  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
 }
 
 /** A fresh id for one test run (its report file's name). */

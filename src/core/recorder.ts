@@ -63,7 +63,9 @@ export class Recorder {
         events = events.slice(0, -1);
         response.terminator = { data: '[DONE]', t: last.t };
       }
-      response.events = events;
+      // Times as the file keeps them (0.1 ms), so this process replays what a later one reads back.
+      response.events = events.map((e) => ({ ...e, t: Math.round(e.t * 10) / 10 }));
+      if (response.terminator) response.terminator.t = Math.round(response.terminator.t * 10) / 10;
       if (eol !== '\n') response.eol = eol;
     } else {
       Object.assign(response, wholeBody(framing, decode(Buffer.concat(this.raw), this.encoding)));

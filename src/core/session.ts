@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Mode } from '../mode.js';
 import { requestModel } from '../wire/providers.js';
 import { type Ignore, type KeyRules, canonicalEndpoint, diffPaths, keyBody, keyHash, requestKey } from './key.js';
-import { type UrlPattern, urlMatcher } from './hosts.js';
+import { type UrlPattern, urlMatcher } from './urls.js';
 import type { Interaction } from './recording.js';
 import { type RedactOptions, Redactor } from './redact.js';
 import { type HeaderList, headerValue } from './headers.js';
@@ -19,7 +19,7 @@ export interface Settings {
   root: string;
   mode: Mode;
   pace: number;
-  hosts: readonly UrlPattern[];
+  urls: readonly UrlPattern[];
   ignore: Ignore;
   redact: RedactOptions;
 }
@@ -95,7 +95,7 @@ export class Session {
     this.folder = testFolderPath(this.store.root, options.test?.folder ?? '_shared');
     this.redactor = new Redactor(options.redact);
     this.rules = { ignore: options.ignore, redactor: this.redactor };
-    this.isLlm = urlMatcher(options.hosts);
+    this.isLlm = urlMatcher(options.urls);
   }
 
   on(listener: (e: SessionEvent) => void): () => void {

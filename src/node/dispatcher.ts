@@ -93,7 +93,7 @@ async function readBody(body: Options['body']): Promise<Buffer> {
   if (body instanceof Uint8Array) return Buffer.from(body);
   if (body instanceof Blob) return Buffer.from(await body.arrayBuffer());
   if (typeof FormData !== 'undefined' && (body as unknown) instanceof FormData) {
-    throw new LlmReplayError('playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmHosts.');
+    throw new LlmReplayError('playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
   }
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const parts: Buffer[] = [];

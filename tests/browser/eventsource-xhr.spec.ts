@@ -14,7 +14,7 @@ const recording = (method: string, endpoint: string) => ({
 fs.writeFileSync(path.join(llmDir, 'story-get.json'), JSON.stringify(recording('GET', '/story')));
 fs.writeFileSync(path.join(llmDir, 'story-post.json'), JSON.stringify(recording('POST', '/story')));
 
-test.use({ llmDir, llmMode: 'replay', llmPace: 1, llmHosts: [`${api}/**`] });
+test.use({ llmDir, llmMode: 'replay', llmPace: 1, llmUrls: [`${api}/**`] });
 test.afterAll(() => fs.rmSync(llmDir, { recursive: true, force: true }));
 
 test('EventSource gets each event with its name, at the recorded times (on the page clock)', async ({ page, llm }) => {

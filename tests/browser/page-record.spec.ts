@@ -33,7 +33,7 @@ const test = base.extend<{ upstream: Upstream; fresh: string }, object>({
     { auto: true },
   ],
 });
-test.use({ llmMode: 'record-missing', llmHosts: ['http://127.0.0.1:*/v1/**'] });
+test.use({ llmMode: 'record-missing', llmUrls: ['http://127.0.0.1:*/v1/**'] });
 
 const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six seven eight' }], stream: true };
 

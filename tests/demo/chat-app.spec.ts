@@ -6,7 +6,7 @@
 import { test, expect, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
-test.use({ llmHosts: api ? [`${api}/**`] : [] });
+test.use({ llmUrls: api ? [`${api}/**`] : [] });
 
 async function openChat(page: Page, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ ...(api ? { baseURL: api } : {}), ...query });

@@ -7,7 +7,7 @@ import { test, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';
 
 const baseURL = process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
-test.use({ llmHosts: process.env.OPENAI_BASE_URL ? [`${process.env.OPENAI_BASE_URL}/**`] : [] });
+test.use({ llmUrls: process.env.OPENAI_BASE_URL ? [`${process.env.OPENAI_BASE_URL}/**`] : [] });
 
 type Message = OpenAI.Chat.ChatCompletionMessageParam;
 

@@ -21,7 +21,7 @@ test.afterEach(async () => upstream.close());
 
 /** Runs `fn` with the Node transport installed, then uninstalls it. */
 async function withReplay<T>(options: InstallOptions, fn: (calls: ReturnType<typeof install>) => Promise<T>): Promise<T> {
-  const installed = install({ llmDir, llmHosts: [`${upstream.url}/**`], folder: 'suite/test', ...options });
+  const installed = install({ llmDir, llmUrls: [`${upstream.url}/**`], folder: 'suite/test', ...options });
   try {
     return await fn(installed);
   } finally {
@@ -197,7 +197,7 @@ test('Anthropic SSE with event names and Ollama NDJSON record and replay', async
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
     return { events, text: message.content, id: message.id, ollama: lines.map((l) => l.message.content).join(''), done: lines.at(-1).done };
   };
-  const recorded = await withReplay({ llmMode: 'record', llmHosts: [`${upstream.url}/**`] }, ask);
+  const recorded = await withReplay({ llmMode: 'record', llmUrls: [`${upstream.url}/**`] }, ask);
   expect(recorded.text).toEqual([{ type: 'text', text: 'Echo: Bonjour', citations: undefined }].map(({ citations, ...t }) => expect.objectContaining(t)));
   expect(recorded.events).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
   expect(recorded.ollama).toBe('Echo: Hallo Welt');
@@ -211,7 +211,7 @@ test('Anthropic SSE with event names and Ollama NDJSON record and replay', async
 });
 
 test('requests to other hosts pass through untouched', async () => {
-  await withReplay({ llmMode: 'replay', llmHosts: [] }, async (h) => {
+  await withReplay({ llmMode: 'replay', llmUrls: [] }, async (h) => {
     const res = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
     expect((await res.json()).choices[0].message.content).toBe('Echo: hi');
     expect(h.calls).toEqual([]);

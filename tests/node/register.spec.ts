@@ -41,7 +41,7 @@ test('on SIGTERM the preload finishes the recordings under way before the proces
       console.log('streaming');
       setInterval(() => {}, 1000); // a server would keep running
     `;
-    const env = { ...process.env, LLM_REPLAY_DIR: llmDir, LLM_REPLAY_MODE: 'record', LLM_REPLAY_OPTIONS: JSON.stringify({ llmHosts: [{ glob: `${upstream.url}/**` }] }) };
+    const env = { ...process.env, LLM_REPLAY_DIR: llmDir, LLM_REPLAY_MODE: 'record', LLM_REPLAY_OPTIONS: JSON.stringify({ llmUrls: [{ glob: `${upstream.url}/**` }] }) };
     const child = spawn(process.execPath, ['--import', 'playwright-llm-replay/register', '--input-type=module', '-e', script], { cwd: fromRoot(), env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

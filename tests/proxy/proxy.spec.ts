@@ -80,7 +80,7 @@ test('a forwarded test header puts the recording in that test’s folder; replay
   const secret = `secret-${newAttributionId()}`;
   const id = newAttributionId();
   proxy = await startProxyProcess(['--upstream', upstream.url, '--dir', dir, '--mode', 'record-missing'], { [SECRET_ENV]: secret });
-  const header = encodeAttribution({ id, mode: 'record', pace: 0, hosts: [], ignore: [], redact: {}, test: { folder: 'backend.spec.ts/answers', title: 'backend.spec.ts > answers', location: 'backend.spec.ts:3' } }, secret);
+  const header = encodeAttribution({ id, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'backend.spec.ts/answers', title: 'backend.spec.ts > answers', location: 'backend.spec.ts:3' } }, secret);
   const report = reportFile(secret, id);
   const res = await post(`${proxy.url}/v1/chat/completions`, chat, { [TEST_HEADER]: header });
   expect(res.status).toBe(200);

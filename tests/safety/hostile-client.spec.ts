@@ -30,7 +30,7 @@ const test = base.extend<{ upstream: Upstream; llmDir: string; secret: string; s
     const children: ChildProcess[] = [];
     await use(async (kind, mode) => {
       const port = await freePort();
-      const env = { ...process.env, ...llmServerEnv({ llmDir, llmHosts: [`${upstream.url}/**`] }), CI: '', LLM_REPLAY_MODE: mode, [SECRET_ENV]: secret, OPENAI_BASE_URL: `${upstream.url}/v1`, PORT: String(port) };
+      const env = { ...process.env, ...llmServerEnv({ llmDir, llmUrls: [`${upstream.url}/**`] }), CI: '', LLM_REPLAY_MODE: mode, [SECRET_ENV]: secret, OPENAI_BASE_URL: `${upstream.url}/v1`, PORT: String(port) };
       // The app server gets the preload through NODE_OPTIONS, as a webServer entry would.
       const args = kind === 'app' ? [fromRoot('examples/chat-app/server.mjs')] : [fromRoot('dist/cli.js'), 'proxy', '--port', String(port), '--upstream', upstream.url, '--dir', llmDir];
       const child = spawn(process.execPath, args, { cwd: fromRoot(), env });
@@ -49,11 +49,11 @@ const test = base.extend<{ upstream: Upstream; llmDir: string; secret: string; s
 function forgedHeaders(outside: string, secret: string): Record<string, string> {
   const unsigned = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const test = { folder: 'chat.spec.ts/answers', title: 'chat.spec.ts > answers', location: 'chat.spec.ts:1' };
-  const signed = (folder: string) => encodeAttribution({ id: newAttributionId(), test: { ...test, folder }, mode: 'record', pace: 0, hosts: [], ignore: [], redact: {} }, secret);
+  const signed = (folder: string) => encodeAttribution({ id: newAttributionId(), test: { ...test, folder }, mode: 'record', pace: 0, urls: [], ignore: [], redact: {} }, secret);
   return {
-    'old format naming a dir and a report': unsigned({ v: 1, dir: path.join(outside, 'dir'), mode: 'record', pace: 0, hosts: [], ignore: [], test: { ...test, folder: '../../escaped' }, report: path.join(outside, 'report.sh') }),
-    'the new format, unsigned': unsigned({ v: 2, id: 'ab'.repeat(16), test: { ...test, folder: '../escaped' }, mode: 'record', pace: 0, hosts: [], ignore: [], redact: { headers: [], paths: [], values: [] } }),
-    'signed with another secret': encodeAttribution({ id: newAttributionId(), test, mode: 'record', pace: 0, hosts: [], ignore: [], redact: {} }, 'not-the-secret'),
+    'old format naming a dir and a report': unsigned({ v: 1, dir: path.join(outside, 'dir'), mode: 'record', pace: 0, urls: [], ignore: [], test: { ...test, folder: '../../escaped' }, report: path.join(outside, 'report.sh') }),
+    'the new format, unsigned': unsigned({ v: 2, id: 'ab'.repeat(16), test: { ...test, folder: '../escaped' }, mode: 'record', pace: 0, urls: [], ignore: [], redact: { headers: [], paths: [], values: [] } }),
+    'signed with another secret': encodeAttribution({ id: newAttributionId(), test, mode: 'record', pace: 0, urls: [], ignore: [], redact: {} }, 'not-the-secret'),
     'signed, but its folder leads out': signed('../escaped'),
     'signed, but its folder is absolute': signed(path.join(outside, 'abs')),
     garbage: 'not a header at all',

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { type Ignore, canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey as keyWith } from '../../src/core/key.js';
 import { Redactor } from '../../src/core/redact.js';
-import { urlMatcher } from '../../src/core/hosts.js';
+import { urlMatcher } from '../../src/core/urls.js';
 
 const redactor = new Redactor();
 const requestKey = (req: Parameters<typeof keyWith>[0], ignore: Ignore) => keyWith(req, { ignore, redactor });
@@ -66,7 +66,7 @@ test('diffPaths names the body fields that differ', () => {
   expect(diffPaths({ model: 'a', messages: [{ content: 'x' }], t: 1 }, { model: 'a', messages: [{ content: 'y' }], n: 2 })).toEqual(['messages[0].content', 't', 'n']);
 });
 
-test('LLM hosts: the built-in list plus llmHosts globs and RegExps; nothing else', () => {
+test('LLM hosts: the built-in list plus llmUrls globs and RegExps; nothing else', () => {
   const isLlm = urlMatcher(['http://127.0.0.1:*/v1/**', /^http:\/\/internal\.example\/llm\//]);
   expect(isLlm('https://api.openai.com/v1/chat/completions')).toBe(true);
   expect(isLlm('https://my-res.openai.azure.com/openai/deployments/x/chat/completions?api-version=2024-10-21')).toBe(true);

@@ -6,6 +6,8 @@ import { answerOf } from '../../src/core/replay.js';
 import { RecordingFileError } from '../../src/core/errors.js';
 import { StreamSplitter, renderEvent } from '../../src/wire/framing.js';
 import { headerValue } from '../../src/core/headers.js';
+import { Recorder } from '../../src/core/recorder.js';
+import { Redactor } from '../../src/core/redact.js';
 import { fromRoot } from '../support/paths.js';
 
 const compat = fromRoot('fixtures/compat/llama-stack');
@@ -150,4 +152,15 @@ test('a raw event and a CRLF stream survive the file: written, read back, replay
   expect(Buffer.concat(answerOf(back).chunks).toString()).toBe(': keep-alive\r\n\r\ndata: {"a":1}\r\n\r\ndata:{"b":2}\r\n\r\ndata: [DONE]\r\n\r\n');
   // One line per event in the file.
   expect(text).toContain('\n      {"__type__":"openai.types.chat.chat_completion_chunk.ChatCompletionChunk","__data__":{"a":1},"t":2},\n');
+});
+
+test('a finished recording is what its file reads back as, so this process replays what a later one will', () => {
+  const recorder = new Recorder(load('chat-stream-toolcalls.json').request, new Redactor());
+  recorder.response(200, [['content-type', 'text/event-stream']]);
+  recorder.chunk(Buffer.from('data: {"a":1}\n\n'));
+  recorder.chunk(Buffer.from('data: {"b":2}\n\ndata: [DONE]\n\n'));
+  const x = recorder.finish(0, 'a test');
+  const back = parseRecording(serializeRecording(x), 'x.json');
+  expect(back.response.events).toEqual(x.response.events);
+  expect(back.response.terminator).toEqual(x.response.terminator);
 });

@@ -151,7 +151,7 @@ test.describe('attribution header', () => {
     test: { folder: 'chat.spec.ts/answers', title: 'chat.spec.ts > answers', location: 'chat.spec.ts:3' },
     mode: 'replay',
     pace: 0,
-    hosts: ['http://127.0.0.1:*/v1/**', /^https:\/\/llm\.internal\//],
+    urls: ['http://127.0.0.1:*/v1/**', /^https:\/\/llm\.internal\//],
     ignore: ['user'],
     redact: { headers: ['x-tenant'], paths: ['metadata.email'], values: [/acme-\d+/] },
   };

@@ -7,7 +7,7 @@ import { resetStores } from '../../src/core/store.js';
 import type { Interaction } from '../../src/core/recording.js';
 
 const session = (root: string, title: string, folder = 'chat.spec.ts/same-folder') =>
-  new Session({ root, mode: 'record', pace: 0, hosts: [], ignore: [], redact: {}, test: { folder, title, location: 'chat.spec.ts:1' } });
+  new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder, title, location: 'chat.spec.ts:1' } });
 
 function interaction(s: Session, content: string): Interaction {
   const request = s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });

@@ -8,7 +8,7 @@ import { llmServerEnv, type LlmOptions } from 'playwright-llm-replay';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const app = `http://127.0.0.1:${process.env.APP_PORT}`;
-const llm = { llmDir: process.env.LLM_DIR, llmHosts: [`${process.env.UPSTREAM}/v1/**`] };
+const llm = { llmDir: process.env.LLM_DIR, llmUrls: [`${process.env.UPSTREAM}/v1/**`] };
 
 export default defineConfig<Partial<LlmOptions>>({
   testDir: '.',

@@ -8,7 +8,7 @@ export default defineConfig<Partial<LlmOptions>>({
   outputDir: process.env.OUT_DIR,
   use: {
     llmDir: process.env.LLM_DIR,
-    llmHosts: [`${process.env.UPSTREAM}/v1/**`],
+    llmUrls: [`${process.env.UPSTREAM}/v1/**`],
     ...(process.env.LLM_MODE_OPTION ? { llmMode: process.env.LLM_MODE_OPTION as LlmOptions['llmMode'] } : {}),
   },
 });

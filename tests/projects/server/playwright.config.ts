@@ -17,7 +17,7 @@ export default defineConfig<Partial<LlmOptions>>({
   use: {
     baseURL: app,
     llmDir: process.env.LLM_DIR,
-    llmHosts: [`${process.env.UPSTREAM}/v1/**`],
+    llmUrls: [`${process.env.UPSTREAM}/v1/**`],
     launchOptions: { executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] },
   },
   webServer: {

@@ -1,4 +1,4 @@
-// Which URLs count as LLM calls: the built-in provider list plus the user's `llmHosts`.
+// Which URLs count as LLM calls: the built-in provider list plus the user's `llmUrls`.
 import { KNOWN_LLM_URLS } from '../wire/providers.js';
 
 export type UrlPattern = string | RegExp;
