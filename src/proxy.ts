@@ -96,6 +96,8 @@ function responseTransport(res: http.ServerResponse, agent: Agent): Transport {
     },
     write: (chunk) => res.write(chunk),
     drain: () => new Promise<void>((r) => res.once('drain', r)),
+    // Each write goes out as it is made; a turn of the event loop keeps chunks in their own packets.
+    taken: () => new Promise<void>((r) => setImmediate(r)),
     end: () => res.end(),
     fail: (err) => {
       if (!res.headersSent) {

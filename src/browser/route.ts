@@ -61,6 +61,7 @@ function routeTransport(route: Route, upstream: () => Dispatcher): Transport {
     respond: (h) => ((head = h), true),
     write: (chunk, delay) => (chunks.push(chunk), delays.push(delay), true),
     drain: () => Promise.resolve(),
+    taken: () => Promise.resolve(),
     end: () => fulfill(false),
     // No answer at all reaches the page as a network error, as it would have; a broken stream as its chunks, then an error.
     fail: () => (head ? fulfill(true) : void route.abort('failed').catch(ignoreClosed)),

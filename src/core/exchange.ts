@@ -41,6 +41,11 @@ export interface Transport {
   /** Passes one chunk on; false when the caller wants no more until `drain()` resolves. */
   write(chunk: Buffer, delay: number): boolean;
   drain(): Promise<void>;
+  /**
+   * Resolves when the caller has taken the last chunk and wants the next (at the latest on the next
+   * turn of the event loop), so a replay at pace 0 still reaches it one read per chunk.
+   */
+  taken(): Promise<void>;
   end(): void;
   /** The answer failed: before `respond` (no answer at all) or after some chunks (a broken stream). */
   fail(error: Error): void;
@@ -80,7 +85,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     case 'passthrough':
       return passThrough(session, req, call, caller);
     case 'record': {
-      const work = record(session, req, request, decision.occurrence, call, caller);
+      const work = record(session, req, request, decision, call, caller);
       session.track(work);
       return work;
     }
@@ -91,13 +96,15 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
 async function play(answer: Answer, pace: number, caller: Caller): Promise<void> {
   if (caller.aborted) return;
   if (!caller.respond(answer)) await caller.drain();
-  const waits = delays(answer.times, pace);
-  for (let i = 0; i < answer.chunks.length; i++) {
-    // Even without a delay, a chunk waits for the next turn of the event loop: a Node stream
-    // reader merges chunks that arrive in one turn, and the caller must see one read per chunk.
-    if (caller.streams) await caller.sleep(waits[i]);
+  const waits = pace > 0 ? delays(answer.times, pace) : undefined;
+  const last = answer.chunks.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const wait = waits ? waits[i] : 0;
+    if (caller.streams && wait > 0) await caller.sleep(wait);
     if (caller.aborted) return;
-    if (!caller.write(answer.chunks[i], waits[i])) await caller.drain();
+    // A reader merges chunks that arrive before it reads: the next one waits until this one is taken.
+    if (!caller.write(answer.chunks[i], wait)) await caller.drain();
+    else if (caller.streams && i < last) await caller.taken();
     if (caller.aborted) return;
   }
   caller.end();
@@ -127,7 +134,7 @@ async function passThrough(session: Session, req: LlmRequest, call: LlmCall, cal
  * at once, but the answer is read to its end and stored: a test of stopping needs it to replay.
  * Failed answers (status ≥ 400, a broken stream) reach the caller as they were and are not stored.
  */
-async function record(session: Session, req: LlmRequest, request: Interaction['request'], occurrence: number, call: LlmCall, caller: Caller): Promise<void> {
+async function record(session: Session, req: LlmRequest, request: Interaction['request'], { occurrence, key }: { occurrence: number; key: string }, call: LlmCall, caller: Caller): Promise<void> {
   // An unencoded body, so the recording's chunk times are those of readable events.
   const headers = [...req.headers.filter(([n]) => n !== 'accept-encoding'), ['accept-encoding', 'identity']] as HeaderList;
   const notRecorded = (reason: string) => session.settle(call, { outcome: 'not-recorded', reason });
@@ -138,7 +145,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     notRecorded(`upstream failed: ${(err as Error).message}`);
     return caller.fail(err as Error);
   }
-  const recorder = new Recorder(request, session.redactor);
+  const recorder = new Recorder(session.withHeaders(request, req), session.redactor);
   recorder.response(res.status, res.headers);
   if (caller.streams && !caller.respond(res)) await caller.drain();
   const held: Buffer[] = [];
@@ -162,7 +169,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   let interaction: Interaction;
   try {
     interaction = recorder.finish(occurrence, session.options.test?.title);
-    session.settle(call, { outcome: 'recorded', file: session.save(interaction) });
+    session.settle(call, { outcome: 'recorded', file: session.save(interaction, key) });
   } catch (err) {
     notRecorded((err as Error).message);
     session.fail(err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: could not store the recording: ${(err as Error).message}`, { cause: err }));
@@ -236,14 +243,14 @@ class Caller {
     });
   }
 
-  /** Waits `ms` (0: until the next turn of the event loop), or less if the caller gives up. */
+  /** Resolves when the caller has taken the last chunk (a transport resolves it within a turn of the event loop, abort or not). */
+  taken(): Promise<void> {
+    return this.aborted ? Promise.resolve() : this.t.taken();
+  }
+
+  /** Waits `ms`, or less if the caller gives up. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (ms <= 0) {
-        const immediate = setImmediate(resolve);
-        this.wake = () => (clearImmediate(immediate), resolve());
-        return;
-      }
       const timer = setTimeout(resolve, ms);
       this.wake = () => (clearTimeout(timer), resolve());
     });

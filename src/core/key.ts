@@ -1,7 +1,7 @@
 // The match key: method + canonical endpoint + canonical JSON body. Headers are not part of it
 // (SDKs send OS- and retry-specific headers), nor are the host and port (a local upstream's port
 // changes from run to run; the endpoint and body say what was asked).
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { canonicalPath } from '../wire/providers.js';
 import { type Redactor, defaultRedactor, isSecretQueryParam } from './redact.js';
 
@@ -14,6 +14,13 @@ export type Ignore = readonly (string | IgnoreFn)[] | IgnoreFn;
 
 /** `/v1/chat/completions`, plus the query string (minus credentials) sorted, when there is one. */
 export function canonicalEndpoint(url: string, redactor: Redactor = defaultRedactor): string {
+  // Most calls have no query and no user info: the path is all there is to it.
+  if (!url.includes('?') && !url.includes('@')) {
+    const afterScheme = url.indexOf('//');
+    const slash = url.indexOf('/', afterScheme + 2);
+    const hash = url.indexOf('#');
+    if (afterScheme > 0 && slash > 0 && (hash < 0 || hash > slash)) return canonicalPath(url.slice(slash, hash < 0 ? undefined : hash));
+  }
   const u = new URL(redactor.url(url));
   for (const name of [...u.searchParams.keys()]) if (isSecretQueryParam(name)) u.searchParams.delete(name);
   u.searchParams.sort();
@@ -23,20 +30,20 @@ export function canonicalEndpoint(url: string, redactor: Redactor = defaultRedac
 
 /** JSON with object keys sorted at every depth, so key order and whitespace never matter. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return stringify(value) ?? 'null';
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
+/** JSON.stringify with sorted keys, written directly (no sorted copy of the value is made). */
+function stringify(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringify((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) return `[${value.map((v) => stringify(v) ?? 'null').join(',')}]`;
+  let out = '';
+  for (const k of Object.keys(value).sort()) {
+    const v = stringify((value as Record<string, unknown>)[k]);
+    if (v !== undefined) out += `${out ? ',' : ''}${JSON.stringify(k)}:${v}`;
   }
-  return value;
+  return `{${out}}`;
 }
 
 /** Removes a dotted path (`metadata.user_id`, `messages.*.id`) from a copy of the body. */
@@ -73,20 +80,26 @@ export interface KeyRules {
   redactor: Redactor;
 }
 
-/** The body as it takes part in the key: secrets redacted, ignored fields out. */
-export function keyBody(req: KeyedRequest, rules: KeyRules): unknown {
-  const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url, rules.redactor) };
+/** The body as it takes part in the key: secrets redacted (unless `redacted` says they are), ignored fields out. */
+export function keyBody(req: KeyedRequest, rules: KeyRules, redacted = false): unknown {
   const list = typeof rules.ignore === 'function' ? [rules.ignore] : rules.ignore;
-  return list.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), rules.redactor.body(req.body));
+  const body = redacted ? req.body : rules.redactor.body(req.body);
+  if (!list.length) return body;
+  const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url, rules.redactor) };
+  return list.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), body);
 }
 
-/** The match key: method, canonical endpoint, canonical body. */
-export function requestKey(req: KeyedRequest, rules: KeyRules): string {
-  return `${req.method.toUpperCase()} ${canonicalEndpoint(req.url, rules.redactor)}\n${canonicalJson(keyBody(req, rules))}`;
+/**
+ * The match key: method, canonical endpoint, canonical body. For a request the session has
+ * already described (URL and body redacted, endpoint computed by the same rules), pass `described`.
+ */
+export function requestKey(req: KeyedRequest & { endpoint?: string }, rules: KeyRules, described = false): string {
+  const endpoint = described && req.endpoint !== undefined ? req.endpoint : canonicalEndpoint(req.url, rules.redactor);
+  return `${req.method.toUpperCase()} ${endpoint}\n${canonicalJson(keyBody(req, rules, described))}`;
 }
 
 export function keyHash(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return crypto.hash('sha256', key, 'hex').slice(0, 12);
 }
 
 /** The leaf paths where two bodies differ, for the "closest recording" hint of a miss. */

@@ -32,6 +32,9 @@ const SECRET_QUERY = /^(key|api[-_]?key|access[-_]?token|token|secret|sig|signat
 /** Body fields named like credentials. Message content is never matched by name. */
 const SECRET_FIELD = /^(api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|secret|client[-_]?secret|password|private[-_]?key|authorization)$/i;
 
+/** A field named like a credential, as it appears in JSON text. */
+const SECRET_FIELD_IN_TEXT = new RegExp(`"${SECRET_FIELD.source.replace(/^\^|\$$/g, '')}"\\s*:`, 'i');
+
 /** Values that look like keys, wherever they are. */
 const SECRET_VALUES: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-), OpenRouter (sk-or-v1-)
@@ -51,13 +54,20 @@ const DROPPED_REQUEST_HEADER = /^(content-length|accept-encoding|accept-language
 export class Redactor {
   private readonly headerNames: readonly RegExp[];
   private readonly paths: readonly string[][];
-  private readonly values: readonly RegExp[];
+  /** The value patterns without flags, in one RegExp: one pass over each string (most are not secrets). */
+  private readonly values: RegExp;
+  /** Value patterns with flags of their own (`i`…), each matched on its own. */
+  private readonly flagged: readonly RegExp[];
 
   constructor(readonly options: RedactOptions = {}) {
     const exact = (s: string) => new RegExp(`^${s.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     this.headerNames = [...SECRET_HEADER, ...(options.headers ?? []).map((h) => (typeof h === 'string' ? exact(h) : h))];
     this.paths = (options.paths ?? []).map((p) => p.split('.'));
-    this.values = [...SECRET_VALUES, ...(options.values ?? []).map((v) => new RegExp(v.source, v.flags.includes('g') ? v.flags : `${v.flags}g`))];
+    // Patterns without flags share one RegExp; one with flags (`i`…) keeps them and runs on its own.
+    const all = [...SECRET_VALUES, ...(options.values ?? [])];
+    const flagged = all.filter((v) => v.flags.replace('g', '') !== '');
+    this.values = new RegExp(all.filter((v) => !flagged.includes(v)).map((v) => `(?:${v.source})`).join('|') || '(?!)', 'g');
+    this.flagged = flagged.map((v) => new RegExp(v.source, v.flags.includes('g') ? v.flags : `${v.flags}g`));
   }
 
   isSecretHeader(name: string): boolean {
@@ -67,11 +77,8 @@ export class Redactor {
 
   /** A string with every key-like value replaced. */
   text(value: string): string {
-    let out = value;
-    for (const re of this.values) {
-      re.lastIndex = 0;
-      if (re.test(out)) out = out.replace(re, REDACTED);
-    }
+    let out = value.replace(this.values, REDACTED);
+    for (const re of this.flagged) out = out.replace(re, REDACTED);
     return out;
   }
 
@@ -97,6 +104,7 @@ export class Redactor {
 
   /** The URL with credentials in its query string and user info replaced. */
   url(url: string): string {
+    if (!url.includes('?') && !url.includes('@') && this.text(url) === url) return url;
     const u = new URL(url);
     let changed = false;
     for (const [name, value] of [...u.searchParams]) {
@@ -116,18 +124,40 @@ export class Redactor {
 
   /** A JSON body with credential fields, the user's paths and key-like values replaced. */
   body(body: unknown): unknown {
-    let out = this.scrub(body);
+    let out = this.mayHoldSecrets(body) ? this.scrub(body) : body;
     for (const p of this.paths) out = replaceAt(out, p);
     return out;
   }
 
+  /**
+   * False when one look at the body's JSON text finds no key-like value and no field named like a
+   * credential: then nothing needs replacing (the common case, and one regex pass instead of many).
+   */
+  private mayHoldSecrets(body: unknown): boolean {
+    if (body === null || typeof body !== 'object') return typeof body === 'string';
+    const text = JSON.stringify(body);
+    this.values.lastIndex = 0;
+    return this.values.test(text) || this.flagged.length > 0 || SECRET_FIELD_IN_TEXT.test(text);
+  }
+
+  /** The value with secrets replaced; the very same value when it holds none (no copy is made). */
   private scrub(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((v) => this.scrub(v));
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v = this.scrub(value[i]);
+        if (v !== value[i]) (copy ??= value.slice())[i] = v;
+      }
+      return copy ?? value;
+    }
     if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) && v != null ? REDACTED : this.scrub(v);
-      return out;
+      let copy: Record<string, unknown> | undefined;
+      for (const [k, v] of Object.entries(value)) {
+        const safe = SECRET_FIELD.test(k) && v != null ? REDACTED : this.scrub(v);
+        if (safe !== v) (copy ??= { ...(value as Record<string, unknown>) })[k] = safe;
+      }
+      return copy ?? value;
     }
     return value;
   }

@@ -71,7 +71,7 @@ export type SessionEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; 
 /** What the exchange does with a request. */
 export type Decision =
   | { kind: 'replay'; found: Found }
-  | { kind: 'record'; occurrence: number }
+  | { kind: 'record'; occurrence: number; key: string }
   | { kind: 'passthrough' }
   | { kind: 'miss'; error: ReplayMissError };
 
@@ -89,6 +89,8 @@ export class Session {
   private readonly seen = new Map<string, number>();
   private readonly listeners: ((e: SessionEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
+  /** Recordings this session already checked on disk: it trusts the store's copy from then on. */
+  private readonly checked = new Set<string>();
 
   constructor(readonly options: SessionOptions) {
     this.store = Store.for(options.root);
@@ -148,32 +150,40 @@ export class Session {
     return this.calls.filter((c) => c.outcome === 'pending');
   }
 
-  /** The request as stored: URL, headers and body with secrets replaced, the model it names. */
+  /**
+   * The request as stored: URL and body with secrets replaced, the model it names. Its headers,
+   * only needed to store a recording, are added by `withHeaders`.
+   */
   describe(req: LlmRequest): Interaction['request'] {
     const endpoint = canonicalEndpoint(req.url, this.redactor);
     const body = this.redactor.body(parseBody(req.body, headerValue(req.headers, 'content-type')));
-    return { method: req.method.toUpperCase(), url: this.redactor.url(req.url), endpoint, headers: this.redactor.requestHeaders(req.headers), body, model: requestModel(endpoint, body) };
+    return { method: req.method.toUpperCase(), url: this.redactor.url(req.url), endpoint, headers: {}, body, model: requestModel(endpoint, body) };
+  }
+
+  /** The described request with its headers, as stored (credentials replaced, transport details gone). */
+  withHeaders(request: Interaction['request'], req: LlmRequest): Interaction['request'] {
+    return { ...request, headers: this.redactor.requestHeaders(req.headers) };
   }
 
   /** Decides what happens to one LLM request. Throws only for a corrupt recording. */
   decide(request: Interaction['request']): Decision {
     const { mode } = this.options;
     if (mode === 'passthrough') return { kind: 'passthrough' };
-    const key = requestKey(request, this.rules);
+    const key = requestKey(request, this.rules, true);
     const occurrence = this.seen.get(key) ?? 0;
     this.seen.set(key, occurrence + 1);
     if (mode !== 'record') {
-      const found = this.store.find(this.folder, { key, hash: keyHash(key), endpoint: request.endpoint, method: request.method }, this.rules, occurrence);
+      const found = this.store.find(this.folder, { key, hash: keyHash(key), endpoint: request.endpoint, method: request.method }, this.rules, occurrence, this.checked);
       if (found) return { kind: 'replay', found };
       if (mode === 'replay') return { kind: 'miss', error: this.missError(request) };
     }
-    return { kind: 'record', occurrence };
+    return { kind: 'record', occurrence, key };
   }
 
-  /** Stores a finished recording in this test's folder. */
-  save(interaction: Interaction): string {
+  /** Stores a finished recording of a request this session described, in this test's folder. */
+  save(interaction: Interaction, key = requestKey(interaction.request, this.rules, true)): string {
     if (this.options.test) this.store.claim(this.folder, this.options.test.title);
-    return this.store.save(this.folder, interaction, this.rules);
+    return this.store.save(this.folder, interaction, key, this.rules);
   }
 
   private missError(request: Interaction['request']): ReplayMissError {
@@ -183,7 +193,7 @@ export class Session {
       `  Looked in ${rel(this.folder)}${path.sep} and everywhere under ${rel(this.store.root)}${path.sep}`,
     ];
     const { found, unreadable } = this.store.candidates(this.folder, request.method, request.endpoint);
-    const wanted = keyBody(request, this.rules);
+    const wanted = keyBody(request, this.rules, true);
     const ranked = found.map((f) => ({ f, diff: diffPaths(keyBody(f.interaction.request, this.rules), wanted) })).sort((a, b) => a.diff.length - b.diff.length);
     if (ranked.length) {
       const { f, diff } = ranked[0];

@@ -106,16 +106,27 @@ export class Store {
     return this.load(file)?.interaction;
   }
 
-  private load(file: string): Loaded | undefined {
-    let stat: fs.Stats;
+  /**
+   * A file's parsed recording, read again when it changed on disk. A file in `checked` was already
+   * checked by this session: its cached copy is used without looking at the disk again.
+   */
+  private load(file: string, checked?: Set<string>): Loaded | undefined {
+    if (checked?.has(file)) {
+      const cached = this.loaded.get(file);
+      if (cached) return cached;
+    }
+    let stat: fs.Stats | undefined;
     try {
-      stat = fs.statSync(file);
+      stat = fs.statSync(file, { throwIfNoEntry: false });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
     }
+    if (!stat) return undefined;
     const cached = this.loaded.get(file);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+      checked?.add(file);
+      return cached;
+    }
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -125,6 +136,7 @@ export class Store {
     }
     const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction: parseRecording(text, file), keys: new WeakMap() };
     this.loaded.set(file, entry);
+    checked?.add(file);
     return entry;
   }
 
@@ -138,8 +150,8 @@ export class Store {
   }
 
   /** The file, when it holds the wanted request; a misnamed file is noted and skipped. */
-  private verified(named: Named, wanted: Wanted, rules: KeyRules): Found | undefined {
-    const entry = this.load(named.file);
+  private verified(named: Named, wanted: Wanted, rules: KeyRules, checked?: Set<string>): Found | undefined {
+    const entry = this.load(named.file, checked);
     if (!entry) return undefined;
     const key = this.keyOf(entry, rules);
     if (key === wanted.key) return { file: named.file, interaction: entry.interaction };
@@ -153,14 +165,20 @@ export class Store {
     this.misnamed.set(file, new MisnamedRecording(file, expected));
   }
 
-  /** The recordings in one folder, by hash, sorted by occurrence; listed again when the folder changes. */
+  /**
+   * The recordings in one folder with a hash, sorted by occurrence. The listing is kept; it is read
+   * again only when it lacks the hash and the folder changed since (a file another process wrote).
+   */
+  private named(folder: string, hash: string): Named[] {
+    const cached = this.listings.get(folder);
+    const known = cached?.byHash.get(hash);
+    if (known) return known;
+    return this.listing(folder).get(hash) ?? [];
+  }
+
   private listing(folder: string): Map<string, Named[]> {
-    let mtimeMs: number;
-    try {
-      mtimeMs = fs.statSync(folder).mtimeMs;
-    } catch {
-      return new Map();
-    }
+    const mtimeMs = fs.statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === undefined) return new Map();
     const cached = this.listings.get(folder);
     if (cached && cached.mtimeMs === mtimeMs) return cached.byHash;
     const byHash = new Map<string, Named[]>();
@@ -200,15 +218,15 @@ export class Store {
    * under the root, then any file that holds it under another name. Past the last recorded
    * occurrence, the last one repeats. Throws RecordingFileError for a corrupt candidate.
    */
-  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number): Found | undefined {
-    const own = this.listing(folder).get(wanted.hash) ?? [];
+  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>): Found | undefined {
+    const own = this.named(folder, wanted.hash);
     for (const named of byOccurrence(own, occurrence)) {
-      const found = this.verified(named, wanted, rules);
+      const found = this.verified(named, wanted, rules, checked);
       if (found) return found;
     }
     const index = this.index();
     for (const named of byOccurrence(index.byHash.get(wanted.hash) ?? [], occurrence)) {
-      const found = this.verified(named, wanted, rules);
+      const found = this.verified(named, wanted, rules, checked);
       if (found) return found;
     }
     const foreign = this.foreignMatches(wanted, rules);
@@ -277,8 +295,7 @@ export class Store {
   }
 
   /** Writes a recording into `folder`, atomically (temp file + rename). Returns its path. */
-  save(folder: string, interaction: Interaction, rules: KeyRules): string {
-    const key = requestKey(interaction.request, rules);
+  save(folder: string, interaction: Interaction, key: string, rules: KeyRules): string {
     const hash = keyHash(key);
     const file = path.join(folder, recordingName(interaction.request.endpoint, hash, interaction.occurrence));
     fs.mkdirSync(folder, { recursive: true });
@@ -316,7 +333,8 @@ export class Store {
 }
 
 /** Files to try for the n-th occurrence: the n-th, then the earlier ones from the latest back. */
-function byOccurrence(list: readonly Named[], occurrence: number): Named[] {
+function byOccurrence(list: readonly Named[], occurrence: number): readonly Named[] {
+  if (list.length < 2) return list;
   const upTo = list.filter((n) => n.occurrence <= occurrence);
   const rest = list.filter((n) => n.occurrence > occurrence);
   return [...upTo.reverse(), ...rest];

@@ -10,30 +10,37 @@ import { sinkFor } from './sink.js';
 import { upstreamVia } from './upstream.js';
 
 type Options = Dispatcher.DispatchOptions;
+const EMPTY = Buffer.alloc(0);
 type Handler = Dispatcher.DispatchHandler;
 
 export class LlmDispatcher extends Dispatcher {
+  private readonly reach: Transport['upstream'];
+
   constructor(
     readonly upstream: Dispatcher,
     private readonly sessionFor: () => Session | undefined,
     private readonly where: Where,
   ) {
     super();
+    this.reach = upstreamVia(() => upstream);
   }
 
   override dispatch(opts: Options, handler: Handler): boolean {
     const session = this.sessionFor();
     const url = urlOf(opts);
     if (!session || !url || !session.intercepts(url)) return this.upstream.dispatch(opts, handler);
-    const transport = handlerTransport(handler, this.upstream, this.where);
-    readBody(opts.body).then(
-      (body) => serve(session, { method: opts.method, url, headers: headerList(opts.headers as never), body }, transport),
-      (err: Error) => {
-        const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
-        session.fail(error);
-        transport.fail(error);
-      },
-    );
+    const transport = handlerTransport(handler, this.reach, this.where);
+    const go = (body: Buffer) => serve(session, { method: opts.method, url, headers: headerList(opts.headers as never), body }, transport);
+    const body = opts.body;
+    if (body == null || typeof body === 'string' || body instanceof Uint8Array) {
+      void go(body == null ? EMPTY : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      return true;
+    }
+    readBody(body).then(go, (err: Error) => {
+      const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
+      session.fail(error);
+      transport.fail(error);
+    });
     return true;
   }
 
@@ -57,7 +64,7 @@ export class LlmDispatcher extends Dispatcher {
 }
 
 /** An undici handler (legacy or new-style) as the exchange's Transport. */
-function handlerTransport(handler: Handler, upstream: Dispatcher, where: Where): Transport {
+function handlerTransport(handler: Handler, upstream: Transport['upstream'], where: Where): Transport {
   const sink = sinkFor(handler);
   const aborts: ((reason: Error) => void)[] = [];
   let wake: () => void = () => {};
@@ -65,6 +72,7 @@ function handlerTransport(handler: Handler, upstream: Dispatcher, where: Where):
     const error = reason ?? new DOMException('This operation was aborted', 'AbortError');
     for (const l of aborts) l(error as Error);
   });
+  // undici calls `resume` when its reader pulls: both "drained" and "taken".
   const resume = () => wake();
   return {
     where,
@@ -72,11 +80,20 @@ function handlerTransport(handler: Handler, upstream: Dispatcher, where: Where):
     respond: (head) => sink.headers(head.status, head.headers, head.statusText, resume),
     write: (chunk) => sink.data(chunk),
     drain: () => new Promise<void>((r) => (wake = r)),
+    taken: () => nextPull((r) => (wake = r)),
     end: () => sink.complete(),
     fail: (err) => sink.error(err),
     onAbort: (l) => void aborts.push(l),
-    upstream: upstreamVia(() => upstream),
+    upstream,
   };
+}
+
+/** Resolves at the reader's next pull, or on the next turn of the event loop if that comes first. */
+function nextPull(onPull: (resolve: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const immediate = setImmediate(resolve);
+    onPull(() => (clearImmediate(immediate), resolve()));
+  });
 }
 
 function urlOf(opts: Options): string | undefined {

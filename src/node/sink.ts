@@ -18,11 +18,22 @@ export function sinkFor(handler: Handler): Sink {
   return handler.onRequestStart || handler.onResponseStart ? modernSink(handler) : legacySink(handler);
 }
 
+/** Header lists as undici's raw form (`[name, value, …]` Buffers), made once per list: replays reuse theirs. */
+const rawHeaders = new WeakMap<[string, string][], Buffer[]>();
+function raw(headers: [string, string][]): Buffer[] {
+  let out = rawHeaders.get(headers);
+  if (!out) {
+    out = headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+    rawHeaders.set(headers, out);
+  }
+  return out;
+}
+
 function legacySink(h: Handler): Sink {
   return {
     start: (abort) => h.onConnect?.(abort),
-    headers: (status, headers, statusText, resume) =>
-      h.onHeaders?.(status, headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]), resume, statusText) !== false,
+    // undici may keep the array it is given: each response gets its own copy of the cached Buffers.
+    headers: (status, headers, statusText, resume) => h.onHeaders?.(status, raw(headers).slice(), resume, statusText) !== false,
     data: (chunk) => h.onData?.(chunk) !== false,
     complete: () => h.onComplete?.([]),
     error: (err) => h.onError?.(err),

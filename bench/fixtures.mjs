@@ -1,0 +1,67 @@
+// Recordings and in-memory peers for the benchmarks.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Dispatcher } from 'undici';
+import { Session } from '../dist/core/session.js';
+import { chatEvents, sseChunks } from './lib.mjs';
+
+export const API = 'https://bench.test/v1/chat/completions';
+
+export function tempDir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `llm-bench-${name}-`));
+}
+
+/** The request body of the i-th distinct question. */
+export const body = (i, extra = {}) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `question ${i}` }], stream: true, ...extra });
+
+/**
+ * Writes `count` recordings of streamed answers (`events` events each, then [DONE]) into one test
+ * folder under `root`, as the plugin itself would, and returns the session options to replay them.
+ */
+export function writeRecordings(root, { count, events = 24, folder = 'bench', streamed = true, bodyOf = body }) {
+  const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder, title: folder, location: '' } });
+  for (let i = 0; i < count; i++) {
+    const request = session.describe({ method: 'POST', url: API, headers: [['content-type', 'application/json']], body: Buffer.from(bodyOf(i)) });
+    const list = chatEvents(events, `chatcmpl-${i}`);
+    const response = streamed
+      ? { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events: list.map((data, k) => ({ data, t: k })), terminator: { data: '[DONE]', t: events } }
+      : { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { id: `chatcmpl-${i}`, object: 'chat.completion', created: 1767225600, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: list.map((e) => e.choices[0].delta.content ?? '').join('') }, finish_reason: 'stop' }] } };
+    session.save({ request, response, occurrence: 0, test: folder });
+  }
+  return { llmDir: root, llmMode: 'replay', llmUrls: ['https://bench.test/**'], folder };
+}
+
+/**
+ * The limit for chunked delivery through fetch: a minimal in-memory dispatcher that answers every
+ * request with the same chunks, one per read (each after the reader took the one before).
+ */
+export class ChunkDispatcher extends Dispatcher {
+  constructor(chunks, headers = ['content-type', 'text/event-stream']) {
+    super();
+    this.chunks = chunks;
+    this.headers = headers.map((h) => Buffer.from(h));
+  }
+
+  dispatch(opts, handler) {
+    let wake = () => {};
+    const next = () =>
+      new Promise((resolve) => {
+        const immediate = setImmediate(resolve);
+        wake = () => (clearImmediate(immediate), resolve());
+      });
+    handler.onConnect?.(() => {});
+    void (async () => {
+      if (opts.body && typeof opts.body !== 'string' && !(opts.body instanceof Uint8Array)) for await (const _ of opts.body);
+      handler.onHeaders(200, this.headers, () => wake(), 'OK');
+      for (let i = 0; i < this.chunks.length; i++) {
+        handler.onData(this.chunks[i]);
+        if (i < this.chunks.length - 1) await next();
+      }
+      handler.onComplete([]);
+    })();
+    return true;
+  }
+}
+
+export { sseChunks, chatEvents };

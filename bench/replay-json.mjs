@@ -1,0 +1,70 @@
+// Node replay of a non-streamed JSON chat completion (one chunk, the way the peers deliver
+// everything), through global fetch: the plugin against undici's MockAgent (in memory) and
+// SnapshotAgent (playback from its file). Goal: ≥ 1.0× MockAgent, ≥ 1.2× SnapshotAgent.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { MockAgent, SnapshotAgent, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
+import { install } from '../dist/node/index.js';
+import { compare, rate, ratio, size } from './lib.mjs';
+import { API, body, tempDir, writeRecordings } from './fixtures.mjs';
+
+const N = size(2000);
+const dir = tempDir('json');
+const options = writeRecordings(path.join(dir, 'llm'), { count: 1, streamed: false, bodyOf: (i) => body(i, { stream: false }) });
+const [file] = fs.readdirSync(path.join(dir, 'llm', 'bench'));
+const answer = JSON.stringify(JSON.parse(fs.readFileSync(path.join(dir, 'llm', 'bench', file), 'utf8')).response.body.__data__);
+const request = body(0, { stream: false });
+
+async function ask() {
+  const res = await fetch(API, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request });
+  const json = await res.json();
+  if (!json.choices) throw new Error('not the completion');
+}
+
+// MockAgent: the answer in memory.
+const mock = new MockAgent();
+mock.disableNetConnect();
+mock.get('https://bench.test').intercept({ path: '/v1/chat/completions', method: 'POST' }).reply(200, answer, { headers: { 'content-type': 'application/json' } }).persist();
+
+// SnapshotAgent: recorded once from a local server standing in for the API, then played back from its file.
+const snapshotPath = path.join(dir, 'snapshots.json');
+const server = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer)));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const local = `http://127.0.0.1:${server.address().port}`;
+const recorder = new SnapshotAgent({ mode: 'record', snapshotPath });
+const original = getGlobalDispatcher();
+setGlobalDispatcher(recorder);
+await (await fetch(`${local}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request })).json();
+await recorder.saveSnapshots();
+setGlobalDispatcher(original);
+server.close();
+const snapshot = new SnapshotAgent({ mode: 'playback', snapshotPath });
+await snapshot.loadSnapshots();
+const askLocal = async () => {
+  const res = await fetch(`${local}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request });
+  if (!(await res.json()).choices) throw new Error('not the completion');
+};
+
+const under = (dispatcher, fn) => async () => {
+  setGlobalDispatcher(dispatcher);
+  try {
+    return await rate(N, fn);
+  } finally {
+    setGlobalDispatcher(original);
+  }
+};
+const medians = await compare(`Node replay of a non-streamed JSON completion: ${N} calls via fetch`, 'calls/s', {
+  'undici MockAgent (in memory)': under(mock, ask),
+  'undici SnapshotAgent (playback)': under(snapshot, askLocal),
+  'playwright-llm-replay': async () => {
+    const replay = install({ ...options, llmUrls: ['https://bench.test/**'] });
+    try {
+      return await rate(N, ask);
+    } finally {
+      replay.uninstall();
+    }
+  },
+});
+console.log(`ratio playwright-llm-replay / SnapshotAgent: ${(medians['playwright-llm-replay'] / medians['undici SnapshotAgent (playback)']).toFixed(2)}× (goal ≥ 1.2)`);
+ratio('playwright-llm-replay / MockAgent', medians['playwright-llm-replay'] / medians['undici MockAgent (in memory)'], '≥ 1.0');
