@@ -10,15 +10,34 @@ export interface ChunkPlan {
   delays: number[];
   /** The upstream failed after these chunks: the page's reader gets an error, not an end. */
   broken: boolean;
+  /**
+   * The route added `access-control-expose-headers` (to let the page script read this header
+   * cross-origin) where the upstream sent none: the page script takes it out again.
+   */
+  exposeAdded: boolean;
 }
 
 export function encodeChunks(plan: ChunkPlan): string {
-  return `${plan.sizes.join(',')};${plan.delays.map((d) => Math.round(d)).join(',')}${plan.broken ? ';broken' : ''}`;
+  const flags = [plan.broken && 'broken', plan.exposeAdded && 'expose-added'].filter(Boolean).join(',');
+  return `${plan.sizes.join(',')};${plan.delays.map((d) => Math.round(d)).join(',')};${flags}`;
 }
 
 export function decodeChunks(value: string | null): ChunkPlan | undefined {
   if (value === null) return undefined;
-  const [sizes, delays, broken] = value.split(';');
+  const [sizes, delays, flags = ''] = value.split(';');
   const list = (s: string | undefined) => (s ? s.split(',').map(Number) : []);
-  return { sizes: list(sizes), delays: list(delays), broken: broken === 'broken' };
+  const set = new Set(flags.split(','));
+  return { sizes: list(sizes), delays: list(delays), broken: set.has('broken'), exposeAdded: set.has('expose-added') };
+}
+
+/** The headers the page would have seen without the plugin: the chunk header and what exposed it taken out. */
+export function withoutPlanHeaders(headers: Headers, plan: ChunkPlan): Headers {
+  const out = new Headers(headers);
+  out.delete(CHUNKS_HEADER);
+  const expose = out.get('access-control-expose-headers');
+  if (expose !== null) {
+    if (plan.exposeAdded) out.delete('access-control-expose-headers');
+    else out.set('access-control-expose-headers', expose.split(',').map((h) => h.trim()).filter((h) => h.toLowerCase() !== CHUNKS_HEADER).join(', '));
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
 // stream broke there). Responses without the header are left alone.
 // Bundled with what it imports (scripts/build-page-script.mjs) into one init script.
 import { createParser } from 'eventsource-parser';
-import { type ChunkPlan, CHUNKS_HEADER, decodeChunks } from './chunk-header.js';
+import { type ChunkPlan, CHUNKS_HEADER, decodeChunks, withoutPlanHeaders } from './chunk-header.js';
 
 export interface PageScriptArgs {
   /** LLM URL patterns (RegExp source and flags) whose EventSources are driven through fetch. */
@@ -65,9 +65,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
         void chunks.return(undefined);
       },
     });
-    const headers = new Headers(res.headers);
-    headers.delete(header);
-    const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers });
+    const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers: withoutPlanHeaders(res.headers, p) });
     for (const key of ['url', 'redirected', 'type'] as const) Object.defineProperty(paced, key, { value: res[key] });
     return paced;
   };
@@ -123,11 +121,15 @@ export function pageScript({ patterns }: PageScriptArgs): void {
             if (this.readyState !== 2) this.emit(new MessageEvent(m.event || 'message', { data: m.data, lastEventId, origin }));
           },
         });
+        let text = '';
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          parser.feed(decoder.decode(value, { stream: true }));
+          text = decoder.decode(value, { stream: true });
+          parser.feed(text);
         }
+        // A CR at the very end is a whole line end (the parser waits to see if an LF follows).
+        if (text.endsWith('\r')) parser.feed('\n');
         // The server closed the stream: a real EventSource reports an error and reconnects; after a
         // replayed answer there is nothing more to get, so it reports the error and closes.
         if (this.readyState !== 2) {
@@ -185,14 +187,27 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     },
     configurable: true,
   });
+  /** A replayed XHR's headers as the page would have seen them; undefined for other responses. */
+  const visibleXhrHeaders = (xhr: XMLHttpRequest): Headers | undefined => {
+    const p = plan(nativeGetHeader.call(xhr, header));
+    if (!p) return undefined;
+    const all = new Headers();
+    for (const line of String(nativeGetAll.call(xhr)).split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i > 0) all.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+    }
+    return withoutPlanHeaders(all, p);
+  };
   proto.getResponseHeader = function (this: XMLHttpRequest, name: string) {
-    return name.toLowerCase() === header ? null : nativeGetHeader.call(this, name);
+    const visible = visibleXhrHeaders(this);
+    return visible ? visible.get(name) : nativeGetHeader.call(this, name);
   };
   proto.getAllResponseHeaders = function (this: XMLHttpRequest) {
-    return String(nativeGetAll.call(this))
-      .split('\r\n')
-      .filter((l) => !l.toLowerCase().startsWith(header + ':'))
-      .join('\r\n');
+    const visible = visibleXhrHeaders(this);
+    if (!visible) return nativeGetAll.call(this);
+    let out = '';
+    visible.forEach((value, name) => (out += `${name}: ${value}\r\n`));
+    return out;
   };
   // Our listeners must run before the page's, so they are added when the request is made.
   const holdEvents = (xhr: XMLHttpRequest) => {

@@ -48,11 +48,10 @@ function routeTransport(route: Route, upstream: () => Dispatcher): Transport {
       if (/^(content-encoding|transfer-encoding|connection|keep-alive|content-length)$/.test(name)) continue;
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
     }
-    headers[CHUNKS_HEADER] = encodeChunks({ sizes: chunks.map((c) => c.length), delays, broken });
-    const exposed = new Set((headers['access-control-expose-headers'] ?? '').split(',').map((h) => h.trim()).filter(Boolean));
-    for (const [name] of head!.headers) exposed.add(name);
-    exposed.add(CHUNKS_HEADER);
-    headers['access-control-expose-headers'] = [...exposed].join(', ');
+    // The page script must read the chunk header cross-origin; every other header is exposed as the upstream exposed it.
+    const expose = headers['access-control-expose-headers'];
+    headers['access-control-expose-headers'] = expose ? `${expose}, ${CHUNKS_HEADER}` : CHUNKS_HEADER;
+    headers[CHUNKS_HEADER] = encodeChunks({ sizes: chunks.map((c) => c.length), delays, broken, exposeAdded: !expose });
     route.fulfill({ status: head!.status, headers, body: Buffer.concat(chunks) }).catch(ignoreClosed);
   };
   return {

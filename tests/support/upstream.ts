@@ -1,16 +1,30 @@
 // A local stand-in for the LLM providers, on 127.0.0.1. It speaks their real wire formats, so the
 // official SDKs parse it as they parse the real APIs:
 //   POST /v1/chat/completions   OpenAI chat: SSE `data: {...}` chunks then `data: [DONE]`, or JSON;
-//                               tool calls when the request has `tools`; usage with include_usage
-//   POST /v1/messages           Anthropic Messages: SSE with `event:` names
-//   POST /api/chat              Ollama: NDJSON stream
-// Answers are deterministic in the prompt ("Echo: <last user message>"); ids and timestamps are
-// fresh per call, as on the real APIs. Tokens come with per-token delays; one event of every
-// OpenAI stream is split across two TCP writes. Models `rate-limited` and `broken` get a 429 and
-// a 500 with the provider's error body.
+//                               tool calls when the request has `tools`; usage with include_usage;
+//                               `reasoning_content` deltas when it has `reasoning_effort` (DeepSeek style)
+//   POST /v1/responses          OpenAI Responses: SSE with `event:` names and `sequence_number`s, or JSON;
+//                               a function_call item with `tools`, a reasoning item with `reasoning`
+//   POST /v1/embeddings         OpenAI embeddings: `encoding_format` float or base64 (float32 LE)
+//   POST /v1/messages           Anthropic Messages: SSE with `event:` names, or JSON; a tool_use block
+//                               with `tools`, a thinking block with `thinking: {type: 'enabled'}`
+//   POST /v1beta/models/{m}:streamGenerateContent?alt=sse   Gemini: SSE `data: {...}\r\n\r\n`
+//   POST /v1beta/models/{m}:generateContent | :embedContent | :batchEmbedContents    Gemini JSON
+//   POST /api/chat, /api/generate   Ollama: NDJSON stream, or JSON with `stream: false`
+//   POST /api/embed, /api/embeddings   Ollama embeddings
+// Answers are deterministic in the prompt ("Echo: <last user message>"). Ids and timestamps are
+// fresh per call, as on the real APIs, unless `deterministic`: then they (and the cookie and the
+// `date` header) derive from the request alone, so the same request gets byte-identical headers
+// and body.
+// Tokens come with per-token delays; one event of every stream is split across two TCP writes.
+// Models `rate-limited` and `broken` get a 429 and a 500 with an error body (Gemini: the model of
+// the path, and Google's error format).
+//
+// The request header `x-standin-case` picks an awkward but legal variant of a streamed answer (the
+// JSON answers ignore it): see CASES below. An unknown value gets a 400 naming the valid ones.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export interface Upstream {
   url: string;
@@ -29,10 +43,38 @@ export interface UpstreamOptions {
   /** Delay between tokens, ms. */
   tokenDelay?: number;
   port?: number;
+  /**
+   * Ids, timestamps, the cookie and the `date` header derived from the request (method, URL,
+   * body) instead of fresh: the same request always gets the same bytes. Delays stay.
+   */
+  deterministic?: boolean;
 }
 
+/** The request header that picks a wire variant of a streamed answer. */
+export const CASE_HEADER = 'x-standin-case';
+
+/**
+ * The wire variants, all legal, and the streams they apply to (`sse`: SSE only; `any`: NDJSON
+ * too). In every one a conforming client parses the same answer as in the plain format, except
+ * `reset` and `error-event`, which end the answer after its 3rd event.
+ */
+export const CASES = {
+  /** SSE lines ended by LF, CRLF, LF then CRLF, CR, in turn (the SSE spec allows any, mixed). */
+  'mixed-eol': 'sse',
+  /** A `: keep-alive` comment block between events, a `: note` comment line inside others. */
+  comments: 'sse',
+  /** A `retry:` block, `id:` lines, an unknown `x-foo:` field, fields without a space after the colon. */
+  'odd-fields': 'sse',
+  /** Every event (NDJSON line) in 2 or 3 TCP writes, cut inside a line end or a UTF-8 character too. */
+  split: 'any',
+  /** The socket destroyed after the 3rd event: a network failure mid-answer. */
+  reset: 'any',
+  /** After the 3rd event, the provider's own mid-stream error in its wire format; status stays 200. */
+  'error-event': 'any',
+} as const;
+export type WireCase = keyof typeof CASES;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const id = (prefix: string) => prefix + randomBytes(12).toString('hex');
 
 type Json = Record<string, any>;
 
@@ -40,11 +82,73 @@ export function tokensOf(text: string): string[] {
   return text.match(/\s*\S+/g) ?? [];
 }
 
+/** The text of the last user turn: chat `messages`, Responses `input`, Gemini `contents`. */
+function lastUserText(body: Json): string {
+  if (typeof body.input === 'string') return body.input;
+  const turns: Json[] = body.messages ?? (Array.isArray(body.input) ? body.input : undefined) ?? body.contents ?? [];
+  const last = [...turns].reverse().find((m) => m?.role === 'user' || (m?.role === undefined && Array.isArray(m?.parts)));
+  const content = last?.content ?? last?.parts;
+  return typeof content === 'string' ? content : (content ?? []).map((p: Json) => p.text ?? '').join(' ');
+}
+
 export function answerFor(body: Json): string {
-  const messages: Json[] = body.messages ?? [];
-  const last = [...messages].reverse().find((m) => m.role === 'user');
-  const content = typeof last?.content === 'string' ? last.content : (last?.content ?? []).map((p: Json) => p.text ?? '').join(' ');
-  return `Echo: ${content || body.prompt || '(nothing)'}`;
+  return `Echo: ${lastUserText(body) || body.prompt || '(nothing)'}`;
+}
+
+/** The reasoning text of the answers that show their reasoning. */
+function thoughtsFor(body: Json): string {
+  return `The user wrote "${lastUserText(body) || body.prompt || ''}". I should echo it back.`;
+}
+
+/** The arguments of every tool call the stand-in makes. */
+const TOOL_ARGS = { location: 'Paris' };
+
+/** Ids, random bytes and the time of one request: fresh, or derived from the request. */
+class Ids {
+  private n = 0;
+  private epoch?: number;
+  constructor(private readonly seed?: string) {}
+
+  bytes(length: number): Buffer {
+    if (this.seed === undefined) return randomBytes(length);
+    const n = this.n++;
+    const out: Buffer[] = [];
+    for (let k = 0; out.length * 32 < length; k++) out.push(createHash('sha256').update(`${this.seed}#${n}.${k}`).digest());
+    return Buffer.concat(out).subarray(0, length);
+  }
+  id(prefix: string, bytes = 12) {
+    return prefix + this.bytes(bytes).toString('hex');
+  }
+  /** Letters and digits, as in real ids and in obfuscation padding. */
+  alnum(length: number) {
+    const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    return [...this.bytes(length)].map((b) => abc[b % abc.length]).join('');
+  }
+  /** Now, in ms; derived: a time in 2025 fixed by the request. */
+  now(): number {
+    if (this.seed === undefined) return Date.now();
+    this.epoch ??= Date.UTC(2025, 0, 1) + (this.bytes(6).readUIntBE(0, 6) % (365 * 86_400_000));
+    return this.epoch;
+  }
+  unix() {
+    return Math.floor(this.now() / 1000);
+  }
+  /** An ISO timestamp `offset` ms after now (derived: after the request's fixed time). */
+  iso(offset = 0) {
+    return new Date(this.seed === undefined ? Date.now() : this.now() + offset).toISOString();
+  }
+}
+
+/** What a handler gets: the request body, the response, and the means to answer. */
+interface Ctx {
+  body: Json;
+  /** The query string, without `?`. */
+  query: string;
+  res: http.ServerResponse;
+  w: EventWriter;
+  ids: Ids;
+  requestId: string;
+  kase?: WireCase;
 }
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
@@ -61,24 +165,37 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString();
     let body: Json = {};
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+      body = JSON.parse(raw || '{}');
     } catch {
       return json(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } });
     }
-    res.setHeader('x-request-id', id('req_'));
-    res.setHeader('set-cookie', `__cf_bm=${randomBytes(8).toString('hex')}; path=/; HttpOnly`);
-    const path = (req.url ?? '').split('?')[0];
+    const ids = new Ids(options.deterministic ? createHash('sha256').update(`${req.method} ${req.url}\n${raw}`).digest('hex') : undefined);
+    const requestId = ids.id('req_');
+    // Node dates every answer; a derived answer gets the request's own date instead.
+    if (options.deterministic) res.setHeader('date', new Date(ids.now()).toUTCString());
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('set-cookie', `__cf_bm=${ids.bytes(8).toString('hex')}; path=/; HttpOnly`);
+    const [path, query = ''] = (req.url ?? '').split('?');
+    const kase = String(req.headers[CASE_HEADER] ?? '').trim();
+    if (kase && !(kase in CASES)) {
+      return json(res, 400, { error: { message: `Unknown ${CASE_HEADER}: "${kase}". Valid values: ${validCases('sse')} (NDJSON streams: ${validCases('ndjson')}).`, type: 'invalid_request_error', param: CASE_HEADER, code: 'unknown_case' } });
+    }
     if (body.model === 'rate-limited') {
       res.setHeader('retry-after', '0');
       return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
     }
     if (body.model === 'broken') return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
-    const writer = new EventWriter(res, tokenDelay, stats.gaps);
-    if (path.endsWith('/chat/completions') && req.method === 'POST') return openaiChat(body, res, writer);
-    if (path.endsWith('/messages') && req.method === 'POST') return anthropicMessages(body, res, writer);
-    if (path === '/api/chat' && req.method === 'POST') return ollamaChat(body, res, writer);
+    const w = new EventWriter(res, tokenDelay, stats.gaps);
+    const c: Ctx = { body, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined };
+    if (req.method === 'POST') {
+      for (const route of ROUTES) {
+        const m = route.path.exec(path);
+        if (m) return route.handle(c, m);
+      }
+    }
     json(res, 404, { error: { message: `Unknown request URL: ${req.method} ${path}`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
   });
   server.on('connection', (socket) => {
@@ -105,12 +222,31 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   };
 }
 
-function json(res: http.ServerResponse, status: number, body: Json) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** The endpoints, by path (POST only; the first match answers). */
+const ROUTES: { path: RegExp; handle: (c: Ctx, m: RegExpExecArray) => Promise<void> | void }[] = [
+  { path: /^\/api\/chat$/, handle: ollamaChat },
+  { path: /^\/api\/generate$/, handle: ollamaGenerate },
+  { path: /^\/api\/embed(dings)?$/, handle: ollamaEmbed },
+  { path: /\/chat\/completions$/, handle: openaiChat },
+  { path: /\/responses$/, handle: openaiResponses },
+  { path: /\/embeddings$/, handle: openaiEmbeddings },
+  { path: /\/messages$/, handle: anthropicMessages },
+  { path: /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent|embedContent|batchEmbedContents)$/, handle: gemini },
+];
+
+function json(res: http.ServerResponse, status: number, body: Json | string, contentType = 'application/json') {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-/** Writes events one by one with a delay before each, and splits one event across two writes. */
+function validCases(format: 'sse' | 'ndjson') {
+  return Object.entries(CASES)
+    .filter(([, f]) => format === 'sse' || f === 'any')
+    .map(([k]) => k)
+    .join(', ');
+}
+
+/** Writes events one by one with a delay before each; can split one across several writes. */
 class EventWriter {
   private last = 0;
   private readonly gaps: number[] = [];
@@ -122,17 +258,35 @@ class EventWriter {
     all.push(this.gaps);
   }
 
-  async write(text: string, { split = false } = {}) {
+  /** `split`: in two halves; `cuts`: at these byte offsets. A few ms between the writes. */
+  async write(text: string, { split = false, cuts }: { split?: boolean; cuts?: number[] } = {}) {
     if (this.last) await sleep(this.delay);
     const now = performance.now();
     if (this.last) this.gaps.push(now - this.last);
     this.last = now;
-    if (split) {
+    const pause = Math.max(2, this.delay / 4);
+    if (cuts) {
+      const bytes = Buffer.from(text);
+      let from = 0;
+      for (const to of [...cuts, bytes.length]) {
+        if (from) await sleep(pause);
+        this.res.write(bytes.subarray(from, to));
+        from = to;
+      }
+    } else if (split) {
       const half = Math.floor(text.length / 2);
       this.res.write(text.slice(0, half));
-      await sleep(Math.max(2, this.delay / 4));
+      await sleep(pause);
       this.res.write(text.slice(half));
     } else this.res.write(text);
+  }
+
+  /** A network failure: what was written reaches the client, then the connection is destroyed. */
+  async reset() {
+    const socket = this.res.socket;
+    while (socket && !socket.destroyed && socket.writableLength > 0) await sleep(1);
+    await sleep(Math.max(5, this.delay));
+    socket?.destroy();
   }
 
   end() {
@@ -140,19 +294,139 @@ class EventWriter {
   }
 }
 
-async function openaiChat(body: Json, res: http.ServerResponse, w: EventWriter) {
-  const completionId = id('chatcmpl-');
-  const created = Math.floor(Date.now() / 1000);
+// ---------------------------------------------------------------------------------------------
+// The streams: a handler lists its events; `send` writes them in the wire format of the provider
+// and the case the request asked for.
+
+/** One SSE event (`event:` name, `data:`) or one NDJSON line (`data`, computed when written). */
+interface StreamEvent {
+  event?: string;
+  data: string | (() => string);
+  /** Split across two writes in the plain format (one event of every stream is). */
+  split?: boolean;
+}
+
+interface Wire {
+  format: 'sse' | 'ndjson';
+  /** The line end of the plain format. */
+  eol: '\n' | '\r\n';
+  /** The provider's mid-stream error (case `error-event`), after `sent` events. */
+  failure: (sent: number) => StreamEvent[];
+}
+
+const WIRES = {
+  // OpenAI chat: an error object in a `data:` line, then the stream ends, without [DONE].
+  openai: {
+    format: 'sse',
+    eol: '\n',
+    failure: () => [{ data: JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } }) }],
+  },
+  // Anthropic: an `error` event, then the stream ends.
+  anthropic: {
+    format: 'sse',
+    eol: '\n',
+    failure: () => [{ event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }) }],
+  },
+  // Gemini ends its lines with CRLF; a mid-stream error is an error object in a `data:` line.
+  gemini: {
+    format: 'sse',
+    eol: '\r\n',
+    failure: () => [{ data: JSON.stringify({ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }) }],
+  },
+  // Ollama: an `{"error": ...}` line, then the stream ends.
+  ollama: {
+    format: 'ndjson',
+    eol: '\n',
+    failure: () => [{ data: JSON.stringify({ error: 'an error was encountered while running the model: unexpected EOF' }) }],
+  },
+} satisfies Record<string, Wire>;
+
+/** SSE line ends of the `mixed-eol` case, in turn: [after each field, the blank line]. */
+const MIXED_EOL: [string, string][] = [
+  ['\n', '\n'],
+  ['\r\n', '\r\n'],
+  ['\n', '\r\n'],
+  ['\r', '\r'],
+];
+
+/** The `i`-th event of a stream in SSE, in the format of case `kase`. */
+function sse(e: StreamEvent, i: number, eol: string, kase?: WireCase): string {
+  const data = typeof e.data === 'function' ? e.data() : e.data;
+  const colon = kase === 'odd-fields' && i % 2 === 0 ? ':' : ': ';
+  const lines = [...(e.event ? [`event${colon}${e.event}`] : []), `data${colon}${data}`];
+  let before = '';
+  if (kase === 'comments') {
+    if (i % 2) before = `: keep-alive${eol}${eol}`;
+    else lines.unshift(': note');
+  }
+  if (kase === 'odd-fields') {
+    if (i === 0) before = `retry: 3000${eol}${eol}`;
+    if (i % 2) lines.unshift(`id: ${i}`);
+    if (i % 3 === 1) lines.push('x-foo: bar');
+    if (i % 3 === 2) lines.splice(lines.length - 1, 0, 'x-foo: bar');
+  }
+  const [end, blank] = kase === 'mixed-eol' ? MIXED_EOL[i % MIXED_EOL.length] : [eol, eol];
+  return before + lines.map((l) => l + end).join('') + blank;
+}
+
+/**
+ * Where the `split` case cuts an event, by turns: after `dat` and before its last byte; inside its
+ * first multi-byte UTF-8 character (else in its middle); inside its final line end.
+ */
+function cutsOf(bytes: Buffer, i: number): number[] {
+  const length = bytes.length;
+  const wide = bytes.findIndex((b) => b >= 0x80);
+  const cuts = [[3, length - 1], [wide >= 0 ? wide + 1 : length >> 1], [length - 3, length - 1]][i % 3];
+  return [...new Set(cuts.filter((n) => n > 0 && n < length))];
+}
+
+/**
+ * Answers with a stream: the status and headers, then the events, with a delay before each. The
+ * case applies here: `reset` and `error-event` come after the 3rd event (or before the last, for a
+ * shorter stream), so that the answer always breaks in its middle.
+ */
+async function send(c: Ctx, wire: Wire, headers: http.OutgoingHttpHeaders, events: StreamEvent[]) {
+  const { res, w, kase } = c;
+  if (kase && wire.format === 'ndjson' && CASES[kase] === 'sse') {
+    return json(res, 400, { error: `${CASE_HEADER} "${kase}" is for SSE streams; valid values for this NDJSON stream: ${validCases('ndjson')}` });
+  }
+  res.writeHead(200, headers);
+  res.flushHeaders();
+  const encode = (e: StreamEvent, i: number, k?: WireCase) => (wire.format === 'ndjson' ? (typeof e.data === 'function' ? e.data() : e.data) + '\n' : sse(e, i, wire.eol, k));
+  const breaks = kase === 'reset' || kase === 'error-event';
+  const count = breaks ? Math.max(0, Math.min(3, events.length - 1)) : events.length;
+  for (let i = 0; i < count; i++) {
+    const text = encode(events[i], i, kase);
+    await w.write(text, kase === 'split' ? { cuts: cutsOf(Buffer.from(text), i) } : { split: events[i].split });
+  }
+  if (kase === 'reset') return w.reset();
+  if (kase === 'error-event') for (const e of wire.failure(count)) await w.write(encode(e, count));
+  w.end();
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI
+
+async function openaiChat(c: Ctx) {
+  const { body, res, ids } = c;
+  const completionId = ids.id('chatcmpl-');
+  const created = ids.unix();
   const model = body.model ?? 'gpt-4o-mini';
   const text = answerFor(body);
   const tool = body.tools?.[0]?.function;
+  // DeepSeek, OpenRouter and the like send the reasoning as `reasoning_content`, before the content.
+  const thoughts = body.reasoning_effort !== undefined && !tool ? thoughtsFor(body) : undefined;
   const promptTokens = JSON.stringify(body.messages ?? []).length >> 3;
-  const completionTokens = tokensOf(text).length;
-  const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-  const toolCall = tool ? { id: id('call_'), type: 'function', function: { name: tool.name, arguments: JSON.stringify({ location: 'Paris' }) } } : undefined;
+  const reasoningTokens = thoughts ? tokensOf(thoughts).length : 0;
+  const completionTokens = tokensOf(text).length + reasoningTokens;
+  const usage: Json = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  if (thoughts) usage.completion_tokens_details = { reasoning_tokens: reasoningTokens };
+  const toolCall = tool ? { id: ids.id('call_'), type: 'function', function: { name: tool.name, arguments: JSON.stringify(TOOL_ARGS) } } : undefined;
 
   if (!body.stream) {
-    const message = toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null } : { role: 'assistant', content: text, refusal: null };
+    const message = toolCall
+      ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null }
+      : { role: 'assistant', content: text, ...(thoughts ? { reasoning_content: thoughts } : {}), refusal: null };
     res.setHeader('openai-processing-ms', '42');
     return json(res, 200, {
       id: completionId,
@@ -164,67 +438,319 @@ async function openaiChat(body: Json, res: http.ServerResponse, w: EventWriter) 
       system_fingerprint: 'fp_local',
     });
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'openai-processing-ms': '12' });
-  res.flushHeaders();
-  const chunk = (delta: Json, finish: string | null = null, extra: Json = {}) =>
-    `data: ${JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
-  await w.write(chunk({ role: 'assistant', content: '', refusal: null }));
+  const chunk = (delta: Json, finish: string | null = null, split = false): StreamEvent => ({
+    data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }),
+    split,
+  });
+  const events: StreamEvent[] = [chunk({ role: 'assistant', content: '', refusal: null })];
   if (toolCall) {
     const args = toolCall.function.arguments;
-    await w.write(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }));
-    await w.write(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, 8) } }] }), { split: true });
-    await w.write(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(8) } }] }));
-    await w.write(chunk({}, 'tool_calls'));
+    events.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }));
+    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, 8) } }] }, null, true));
+    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(8) } }] }));
+    events.push(chunk({}, 'tool_calls'));
   } else {
-    for (const [i, token] of tokensOf(text).entries()) await w.write(chunk({ content: token }), { split: i === 1 });
-    await w.write(chunk({}, 'stop'));
+    if (thoughts) for (const token of tokensOf(thoughts)) events.push(chunk({ content: null, reasoning_content: token }));
+    for (const [i, token] of tokensOf(text).entries()) events.push(chunk({ content: token }, null, i === 1));
+    events.push(chunk({}, 'stop'));
   }
   if (body.stream_options?.include_usage) {
-    await w.write(`data: ${JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [], usage })}\n\n`);
+    events.push({ data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [], usage }) });
   }
-  await w.write('data: [DONE]\n\n');
-  w.end();
+  events.push({ data: '[DONE]' });
+  return send(c, WIRES.openai, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'openai-processing-ms': '12' }, events);
 }
 
-async function anthropicMessages(body: Json, res: http.ServerResponse, w: EventWriter) {
-  const messageId = id('msg_01');
+/**
+ * The Responses API. Streamed, every event has an `event:` line naming its `type`, and a
+ * `sequence_number` from 0: response.created, response.in_progress, then per output item
+ * output_item.added … output_item.done, then response.completed (response.failed on an error).
+ */
+async function openaiResponses(c: Ctx) {
+  const { body, res, ids } = c;
+  const responseId = ids.id('resp_', 25);
+  const createdAt = ids.unix();
+  const model = body.model ?? 'gpt-4o-mini';
+  const text = answerFor(body);
+  const tool = (body.tools ?? []).find((t: Json) => t.type === 'function');
+  // A reasoning item when the request asks for reasoning; its summary only when it asks for one.
+  const reasoning: Json | undefined = body.reasoning ?? undefined;
+  const summary = reasoning?.summary ? thoughtsFor(body) : undefined;
+  const reasoningTokens = reasoning ? tokensOf(thoughtsFor(body)).length : 0;
+  const inputTokens = JSON.stringify(body.input ?? '').length >> 3;
+  const outputTokens = (tool ? 8 : tokensOf(text).length) + reasoningTokens;
+  const usage = { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: outputTokens, output_tokens_details: { reasoning_tokens: reasoningTokens }, total_tokens: inputTokens + outputTokens };
+  const response = (status: string, output: Json[], extra: Json = {}) => ({
+    id: responseId,
+    object: 'response',
+    created_at: createdAt,
+    status,
+    background: false,
+    completed_at: status === 'completed' ? createdAt + 1 : null,
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    max_tool_calls: null,
+    model,
+    output,
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    previous_response_id: body.previous_response_id ?? null,
+    prompt_cache_key: null,
+    reasoning: { effort: reasoning?.effort ?? null, summary: reasoning?.summary ?? null },
+    safety_identifier: null,
+    service_tier: status === 'completed' ? 'default' : 'auto',
+    store: body.store ?? true,
+    temperature: body.temperature ?? 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: (body.tools ?? []).map((t: Json) => (t.type === 'function' ? { type: 'function', description: t.description ?? null, name: t.name, parameters: t.parameters ?? null, strict: t.strict ?? true } : t)),
+    top_logprobs: 0,
+    top_p: body.top_p ?? 1,
+    truncation: 'disabled',
+    usage: status === 'completed' ? usage : null,
+    user: null,
+    metadata: body.metadata ?? {},
+    ...extra,
+  });
+
+  // The output items, done.
+  const reasoningItem = reasoning ? { id: ids.id('rs_', 25), type: 'reasoning', summary: summary ? [{ type: 'summary_text', text: summary }] : [] } : undefined;
+  const args = JSON.stringify(TOOL_ARGS);
+  const answerItem = tool
+    ? { id: ids.id('fc_', 25), type: 'function_call', status: 'completed', arguments: args, call_id: 'call_' + ids.alnum(24), name: tool.name }
+    : { id: ids.id('msg_', 25), type: 'message', status: 'completed', content: [{ type: 'output_text', annotations: [], logprobs: [], text }], role: 'assistant' };
+  const output = [...(reasoningItem ? [reasoningItem] : []), answerItem];
+
+  if (!body.stream) {
+    res.setHeader('openai-processing-ms', '42');
+    return json(res, 200, response('completed', output));
+  }
+
+  let seq = 0;
+  const ev = (type: string, fields: Json, split = false, n = seq++): StreamEvent => ({ event: type, data: JSON.stringify({ type, sequence_number: n, ...fields }), split });
+  // Deltas carry random padding (`obfuscation`), so that their lengths do not give the tokens away.
+  const pad = (delta: string) => ids.alnum(16 - (delta.length % 16));
+  const events: StreamEvent[] = [ev('response.created', { response: response('in_progress', []) }), ev('response.in_progress', { response: response('in_progress', []) })];
+  let index = 0;
+  if (reasoningItem) {
+    const item_id = reasoningItem.id;
+    const output_index = index++;
+    events.push(ev('response.output_item.added', { output_index, item: { id: item_id, type: 'reasoning', summary: [] } }));
+    if (summary) {
+      events.push(ev('response.reasoning_summary_part.added', { item_id, output_index, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+      for (const delta of tokensOf(summary)) events.push(ev('response.reasoning_summary_text.delta', { item_id, output_index, summary_index: 0, delta, obfuscation: pad(delta) }));
+      events.push(ev('response.reasoning_summary_text.done', { item_id, output_index, summary_index: 0, text: summary }));
+      events.push(ev('response.reasoning_summary_part.done', { item_id, output_index, summary_index: 0, part: { type: 'summary_text', text: summary } }));
+    }
+    events.push(ev('response.output_item.done', { output_index, item: reasoningItem }));
+  }
+  const output_index = index++;
+  const item_id = answerItem.id;
+  if (answerItem.type === 'function_call') {
+    events.push(ev('response.output_item.added', { output_index, item: { ...answerItem, status: 'in_progress', arguments: '' } }));
+    for (const [i, delta] of [args.slice(0, 8), args.slice(8)].entries()) events.push(ev('response.function_call_arguments.delta', { item_id, output_index, delta, obfuscation: pad(delta) }, i === 0));
+    events.push(ev('response.function_call_arguments.done', { item_id, output_index, arguments: args, name: tool.name }));
+  } else {
+    const part = (text: string) => ({ type: 'output_text', annotations: [], logprobs: [], text });
+    events.push(ev('response.output_item.added', { output_index, item: { id: item_id, type: 'message', status: 'in_progress', content: [], role: 'assistant' } }));
+    events.push(ev('response.content_part.added', { item_id, output_index, content_index: 0, part: part('') }));
+    for (const [i, delta] of tokensOf(text).entries()) events.push(ev('response.output_text.delta', { item_id, output_index, content_index: 0, delta, logprobs: [], obfuscation: pad(delta) }, i === 1));
+    events.push(ev('response.output_text.done', { item_id, output_index, content_index: 0, text, logprobs: [] }));
+    events.push(ev('response.content_part.done', { item_id, output_index, content_index: 0, part: part(text) }));
+  }
+  events.push(ev('response.output_item.done', { output_index, item: answerItem }));
+  events.push(ev('response.completed', { response: response('completed', output) }));
+
+  // A failure mid-stream: an `error` event, then `response.failed`. The documented `error` event
+  // has code/message/param at its top level, but the API sends them nested in `error` (as the ai
+  // SDK's schema expects, and as openai-node's `data.error` check turns into an APIError).
+  const message = `An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists. Please include the request ID ${c.requestId} in your message.`;
+  const failure = (sent: number): StreamEvent[] => [
+    ev('error', { error: { type: 'server_error', code: 'server_error', message, param: null } }, false, sent),
+    ev('response.failed', { response: response('failed', [], { error: { code: 'server_error', message } }) }, false, sent + 1),
+  ];
+  return send(c, { ...WIRES.openai, failure }, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'openai-processing-ms': '12' }, events);
+}
+
+/** A unit vector of float32 values, the same for the same text. */
+function vectorOf(text: string, dims = 8): number[] {
+  const raw = Array.from({ length: dims }, (_, i) => createHash('sha256').update(`${text}#${i}`).digest().readInt32LE(0) / 2 ** 31);
+  const norm = Math.hypot(...raw) || 1;
+  return raw.map((x) => Math.fround(x / norm));
+}
+
+function openaiEmbeddings(c: Ctx) {
+  const { body, res } = c;
+  const input = body.input ?? '';
+  // A string, a list of strings, a list of token ids, or a list of lists of token ids.
+  const inputs: unknown[] = Array.isArray(input) && input.length && typeof input[0] !== 'number' ? input : [input];
+  const texts = inputs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  const tokens = texts.reduce((n, t) => n + Math.max(1, tokensOf(t).length), 0);
+  // The openai SDK (v5+) asks for base64 by default and decodes it: little-endian float32.
+  const base64 = body.encoding_format === 'base64';
+  res.setHeader('openai-processing-ms', '18');
+  return json(res, 200, {
+    object: 'list',
+    data: texts.map((t, index) => {
+      const v = vectorOf(t, body.dimensions ?? 8);
+      const le = Buffer.alloc(4 * v.length);
+      v.forEach((x, i) => le.writeFloatLE(x, 4 * i));
+      return { object: 'embedding', index, embedding: base64 ? le.toString('base64') : v };
+    }),
+    model: body.model ?? 'text-embedding-3-small',
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anthropic
+
+async function anthropicMessages(c: Ctx) {
+  const { body, res, ids } = c;
+  const messageId = ids.id('msg_01');
   const model = body.model ?? 'claude-sonnet-5';
   const tokens = tokensOf(answerFor(body));
+  const tool = body.tools?.find((t: Json) => t.name && (t.type === undefined || t.type === 'custom'));
+  const thinking = body.thinking?.type === 'enabled' ? thoughtsFor(body) : undefined;
+  const toolUse = tool ? { type: 'tool_use', id: 'toolu_01' + ids.alnum(22), name: tool.name, input: TOOL_ARGS } : undefined;
+  // Thinking blocks end with a signature of the thinking (opaque, base64).
+  const signature = thinking ? ids.bytes(96).toString('base64') : '';
+  const outputTokens = (toolUse ? 16 : tokens.length) + (thinking ? tokensOf(thinking).length : 0);
+  const stopReason = toolUse ? 'tool_use' : 'end_turn';
   if (!body.stream) {
     return json(res, 200, {
       id: messageId,
       type: 'message',
       role: 'assistant',
       model,
-      content: [{ type: 'text', text: tokens.join('') }],
-      stop_reason: 'end_turn',
+      content: [...(thinking ? [{ type: 'thinking', thinking, signature }] : []), toolUse ?? { type: 'text', text: tokens.join('') }],
+      stop_reason: stopReason,
       stop_sequence: null,
-      usage: { input_tokens: 12, output_tokens: tokens.length },
+      usage: { input_tokens: 12, output_tokens: outputTokens },
     });
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': id('req_01') });
-  res.flushHeaders();
-  const ev = (event: string, data: Json) => `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
-  await w.write(ev('message_start', { message: { id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }));
-  await w.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-  await w.write(ev('ping', {}));
-  for (const [i, token] of tokens.entries()) await w.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: token } }), { split: i === 0 });
-  await w.write(ev('content_block_stop', { index: 0 }));
-  await w.write(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokens.length } }));
-  await w.write(ev('message_stop', {}));
-  w.end();
+  const ev = (event: string, data: Json, split = false): StreamEvent => ({ event, data: JSON.stringify({ type: event, ...data }), split });
+  const events: StreamEvent[] = [ev('message_start', { message: { id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } })];
+  let index = 0;
+  const block = (start: Json, deltas: Json[]) => {
+    // The one delta written in two halves in the plain format: the first text, the first non-empty JSON.
+    const split = start.type === 'text' ? 0 : start.type === 'tool_use' ? 1 : -1;
+    events.push(ev('content_block_start', { index, content_block: start }));
+    if (index === 0) events.push(ev('ping', {}));
+    for (const [i, delta] of deltas.entries()) events.push(ev('content_block_delta', { index, delta }, i === split));
+    events.push(ev('content_block_stop', { index }));
+    index++;
+  };
+  if (thinking) block({ type: 'thinking', thinking: '', signature: '' }, [...tokensOf(thinking).map((t) => ({ type: 'thinking_delta', thinking: t })), { type: 'signature_delta', signature }]);
+  if (toolUse) {
+    // The input comes as partial JSON, the first piece empty, as the API sends it.
+    const input = '{' + Object.entries(toolUse.input).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ') + '}';
+    block({ ...toolUse, input: {} }, ['', input.slice(0, 10), input.slice(10)].map((partial_json) => ({ type: 'input_json_delta', partial_json })));
+  } else block({ type: 'text', text: '' }, tokens.map((text) => ({ type: 'text_delta', text })));
+  events.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }));
+  events.push(ev('message_stop', {}));
+  return send(c, WIRES.anthropic, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': ids.id('req_01') }, events);
 }
 
-async function ollamaChat(body: Json, res: http.ServerResponse, w: EventWriter) {
+// ---------------------------------------------------------------------------------------------
+// Gemini (the Gemini API, generativelanguage.googleapis.com)
+
+/** JSON as Google's servers write it in a stream: a space after each colon, none after commas. */
+function googleJson(value: unknown): string {
+  if (Array.isArray(value)) return '[' + value.map(googleJson).join(',') + ']';
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return '{' + entries.map(([k, v]) => `${JSON.stringify(k)}: ${googleJson(v)}`).join(',') + '}';
+  }
+  return JSON.stringify(value);
+}
+
+const GOOGLE_JSON = 'application/json; charset=UTF-8';
+
+async function gemini(c: Ctx, m: RegExpExecArray) {
+  const { body, res, ids, query } = c;
+  const model = decodeURIComponent(m[1]);
+  const method = m[2];
+  // The model is in the path: the same failures as for the other providers, in Google's format.
+  if (model === 'rate-limited') {
+    res.setHeader('retry-after', '0');
+    return json(res, 429, { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } }, GOOGLE_JSON);
+  }
+  if (model === 'broken') return json(res, 500, { error: { code: 500, message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', status: 'INTERNAL' } }, GOOGLE_JSON);
+
+  const textOf = (content: Json | undefined) => (content?.parts ?? []).map((p: Json) => p.text ?? '').join(' ');
+  if (method === 'embedContent') return json(res, 200, JSON.stringify({ embedding: { values: vectorOf(textOf(body.content), body.outputDimensionality ?? 8) } }, null, 2), GOOGLE_JSON);
+  if (method === 'batchEmbedContents') {
+    const embeddings = (body.requests ?? []).map((r: Json) => ({ values: vectorOf(textOf(r.content), r.outputDimensionality ?? 8) }));
+    return json(res, 200, JSON.stringify({ embeddings }, null, 2), GOOGLE_JSON);
+  }
+
+  const responseId = ids.bytes(17).toString('base64url');
+  const tokens = tokensOf(answerFor(body));
+  const declaration = (body.tools ?? []).flatMap((t: Json) => t.functionDeclarations ?? [])[0];
+  const promptTokens = Math.max(1, tokensOf(lastUserText(body)).length);
+  const usage = (outputTokens?: number) => ({
+    promptTokenCount: promptTokens,
+    ...(outputTokens === undefined ? {} : { candidatesTokenCount: outputTokens }),
+    totalTokenCount: promptTokens + (outputTokens ?? 0),
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
+  });
+  const chunk = (parts: Json[], last: boolean, outputTokens?: number) => ({
+    candidates: [{ content: { parts, role: 'model' }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
+    usageMetadata: usage(outputTokens),
+    modelVersion: model,
+    responseId,
+  });
+  // One chunk per token, the last with finishReason STOP and the output's token count; a function
+  // call comes whole, in one chunk.
+  const chunks = declaration
+    ? [chunk([{ functionCall: { name: declaration.name, args: TOOL_ARGS } }], true, 8)]
+    : tokens.map((t, i) => chunk([{ text: t }], i === tokens.length - 1, i === tokens.length - 1 ? tokens.length : undefined));
+
+  if (method === 'generateContent') {
+    const parts = declaration ? chunks[0].candidates[0].content.parts : [{ text: tokens.join('') }];
+    return json(res, 200, JSON.stringify(chunk(parts, true, declaration ? 8 : tokens.length), null, 2), GOOGLE_JSON);
+  }
+  // streamGenerateContent: SSE with alt=sse (the SDKs ask for it), else one JSON array.
+  if (!/(^|&)alt=sse(&|$)/.test(query)) return json(res, 200, '[' + chunks.map((x) => JSON.stringify(x, null, 2)).join(',\r\n') + ']', GOOGLE_JSON);
+  const events = chunks.map((x, i): StreamEvent => ({ data: googleJson(x), split: i === 1 }));
+  return send(c, WIRES.gemini, { 'content-type': 'text/event-stream', 'x-content-type-options': 'nosniff' }, events);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ollama: NDJSON, one JSON object per line, the last with `done: true`.
+
+async function ollamaChat(c: Ctx) {
+  const { body, res, ids } = c;
   const model = body.model ?? 'llama3.2';
   const tokens = tokensOf(answerFor(body));
-  const line = (o: Json) => JSON.stringify({ model, created_at: new Date().toISOString(), ...o }) + '\n';
+  const line = (o: Json, at = 0) => JSON.stringify({ model, created_at: ids.iso(at), ...o });
   if (body.stream === false) {
     return json(res, 200, JSON.parse(line({ message: { role: 'assistant', content: tokens.join('') }, done_reason: 'stop', done: true, eval_count: tokens.length })));
   }
-  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  res.flushHeaders();
-  for (const [i, token] of tokens.entries()) await w.write(line({ message: { role: 'assistant', content: token }, done: false }), { split: i === 0 });
-  await w.write(line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', done: true, total_duration: 123456, eval_count: tokens.length }));
-  w.end();
+  const events: StreamEvent[] = tokens.map((token, i) => ({ data: () => line({ message: { role: 'assistant', content: token }, done: false }, i * 20), split: i === 0 }));
+  events.push({ data: () => line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', done: true, total_duration: 123456, eval_count: tokens.length }, tokens.length * 20) });
+  return send(c, WIRES.ollama, { 'content-type': 'application/x-ndjson' }, events);
+}
+
+async function ollamaGenerate(c: Ctx) {
+  const { body, res, ids } = c;
+  const model = body.model ?? 'llama3.2';
+  const tokens = tokensOf(answerFor(body));
+  const line = (o: Json, at = 0) => JSON.stringify({ model, created_at: ids.iso(at), ...o });
+  const done = { done: true, done_reason: 'stop', context: [1, 2, 3], total_duration: 123456, load_duration: 1234, prompt_eval_count: 12, prompt_eval_duration: 2345, eval_count: tokens.length, eval_duration: 3456 };
+  if (body.stream === false) return json(res, 200, JSON.parse(line({ response: tokens.join(''), ...done })));
+  const events: StreamEvent[] = tokens.map((token, i) => ({ data: () => line({ response: token, done: false }, i * 20), split: i === 0 }));
+  events.push({ data: () => line({ response: '', ...done }, tokens.length * 20) });
+  return send(c, WIRES.ollama, { 'content-type': 'application/x-ndjson' }, events);
+}
+
+/** /api/embed: `{embeddings: [[...]]}` for one input or a list; the older /api/embeddings: `{embedding: [...]}`. */
+function ollamaEmbed(c: Ctx, m: RegExpExecArray) {
+  const { body, res } = c;
+  if (m[1]) return json(res, 200, { embedding: vectorOf(String(body.prompt ?? '')) });
+  const inputs: unknown[] = Array.isArray(body.input) ? body.input : [body.input ?? ''];
+  const embeddings = inputs.map((x) => vectorOf(String(x), body.dimensions ?? 8));
+  return json(res, 200, { model: body.model ?? 'all-minilm', embeddings, total_duration: 14143917, load_duration: 1019500, prompt_eval_count: inputs.length * 2 });
 }
