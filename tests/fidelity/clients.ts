@@ -142,13 +142,13 @@ export const CLIENTS: Record<string, Client> = {
   },
   anthropic: {
     cases: SSE_CASES,
-    stream: async (c) => drain(await anthropic(c).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: ask(c) }], stream: true })),
+    stream: async (c) => drain(await anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 256, messages: [{ role: 'user', content: ask(c) }], stream: true })),
     more: {
-      'not streamed': (c) => settle(() => anthropic(c).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: ask(c) }] })),
+      'not streamed': (c) => settle(() => anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 256, messages: [{ role: 'user', content: ask(c) }] })),
       'tool calls': async (c) =>
-        drain(await anthropic(c).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true, tools: [{ name: 'get_weather', input_schema: weatherSchema }] })),
+        drain(await anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 256, messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true, tools: [{ name: 'get_weather', input_schema: weatherSchema }] })),
       thinking: async (c) =>
-        drain(await anthropic(c).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 2048, messages: [{ role: 'user', content: ask(c) }], stream: true, thinking: { type: 'enabled', budget_tokens: 1024 } })),
+        drain(await anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 2048, messages: [{ role: 'user', content: ask(c) }], stream: true, thinking: { type: 'enabled', budget_tokens: 1024 } })),
     },
   },
   gemini: {
@@ -173,7 +173,7 @@ export const CLIENTS: Record<string, Client> = {
   },
   'ai sdk · anthropic': {
     cases: SSE_CASES,
-    stream: (c) => aiParts(streamText({ model: aiAnthropic(c)('claude-sonnet-4-5'), prompt: ask(c), maxRetries: 0, onError: () => {} })),
+    stream: (c) => aiParts(streamText({ model: aiAnthropic(c)('claude-sonnet-5'), prompt: ask(c), maxRetries: 0, onError: () => {} })),
     more: {},
   },
   ollama: {
