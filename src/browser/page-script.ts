@@ -26,22 +26,39 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     return signal?.reason ?? new DOMException('The user aborted a request.', 'AbortError');
   }
 
-  /** The chunks of a body at their recorded delays; stops at once on abort or cancel; throws where the stream broke. */
-  async function* pacedChunks(body: Uint8Array, p: ChunkPlan, signal?: AbortSignal | null) {
+  /** Waits `ms` on the page's clock; rejects at once on abort. */
+  function wait(ms: number, signal?: AbortSignal | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortError(signal))), { once: true });
+    });
+  }
+
+  /** A body as its recorded chunks, one per read, each at its delay; errors where the stream broke. */
+  function pacedStream(body: Uint8Array, p: ChunkPlan, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
+    let i = 0;
     let offset = 0;
-    for (let i = 0; i < p.sizes.length; i++) {
-      const delay = p.delays[i] ?? 0;
-      if (delay > 0) {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, delay);
-          signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortError(signal))), { once: true });
-        });
-      }
-      if (signal?.aborted) throw abortError(signal);
-      yield body.subarray(offset, offset + p.sizes[i]);
-      offset += p.sizes[i];
-    }
-    if (p.broken) throw new TypeError('network error');
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (i === p.sizes.length) {
+          if (p.broken) controller.error(new TypeError('network error'));
+          else controller.close();
+          return;
+        }
+        const delay = p.delays[i] ?? 0;
+        try {
+          if (delay > 0) await wait(delay, signal);
+          if (signal?.aborted) throw abortError(signal);
+        } catch (err) {
+          controller.error(err);
+          return;
+        }
+        controller.enqueue(body.subarray(offset, offset + p.sizes[i]));
+        offset += p.sizes[i];
+        i++;
+        if (i === p.sizes.length && !p.broken) controller.close();
+      },
+    }, { highWaterMark: 0 });
   }
 
   w.fetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -49,22 +66,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     const p = plan(res.headers.get(header));
     if (!p) return res;
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const body = new Uint8Array(await res.arrayBuffer());
-    const chunks = pacedChunks(body, p, signal);
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        } catch (err) {
-          controller.error(err);
-        }
-      },
-      cancel() {
-        void chunks.return(undefined);
-      },
-    });
+    const stream = pacedStream(new Uint8Array(await res.arrayBuffer()), p, signal);
     const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers: withoutPlanHeaders(res.headers, p) });
     for (const key of ['url', 'redirected', 'type'] as const) Object.defineProperty(paced, key, { value: res[key] });
     return paced;

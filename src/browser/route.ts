@@ -29,7 +29,8 @@ export async function installBrowserTransport(context: BrowserContext, session: 
   const handler = async (route: Route) => {
     const request = route.request();
     const body = request.postDataBuffer() ?? Buffer.alloc(0);
-    const headers = headerList(await request.allHeaders());
+    // The headers the page set (no round trip to the browser); a recording's upstream call gets all of them.
+    const headers = headerList(request.headers());
     await serve(session, { method: request.method(), url: request.url(), headers, body }, routeTransport(route, upstream));
   };
   await context.route(matches, handler);
@@ -37,7 +38,13 @@ export async function installBrowserTransport(context: BrowserContext, session: 
 }
 
 /** A route as the exchange's Transport: collects the answer, then fulfills it whole. */
-function routeTransport(route: Route, upstream: () => Dispatcher): Transport {
+function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
+  const reach = upstreamVia(dispatcher);
+  // The browser adds headers the page cannot see (cookies…): the upstream gets those too.
+  const upstream: Transport['upstream'] = async (req, signal) => {
+    const all = headerList(await route.request().allHeaders()).filter(([n]) => !req.headers.some(([m]) => m === n));
+    return reach({ ...req, headers: [...req.headers, ...all] }, signal);
+  };
   let head: ResponseHead | undefined;
   const chunks: Buffer[] = [];
   const delays: number[] = [];
@@ -65,7 +72,7 @@ function routeTransport(route: Route, upstream: () => Dispatcher): Transport {
     // No answer at all reaches the page as a network error, as it would have; a broken stream as its chunks, then an error.
     fail: () => (head ? fulfill(true) : void route.abort('failed').catch(ignoreClosed)),
     onAbort: () => {},
-    upstream: upstreamVia(upstream),
+    upstream,
   };
 }
 

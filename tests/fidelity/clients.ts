@@ -20,6 +20,8 @@ export interface Call {
   origin: string;
   /** The stand-in's wire variant. */
   kase: Case;
+  /** Which client of the table asks (set by `run`). */
+  client?: string;
 }
 
 type Scenario = (call: Call) => Promise<unknown>;
@@ -103,8 +105,8 @@ async function aiParts(result: { fullStream: AsyncIterable<unknown> }): Promise<
   }
 }
 
-/** The question, naming the case, so each case is its own recording. */
-const ask = (c: Call) => `Tell me about the sea (${c.kase})`;
+/** The question, naming the client and the case, so each cell is its own recording. */
+const ask = (c: Call) => `Tell me about the sea (${c.client}, ${c.kase})`;
 
 export const CLIENTS: Record<string, Client> = {
   'openai chat': {
@@ -199,5 +201,6 @@ export function cells(): { client: string; scenario: string; kase: Case }[] {
 /** Runs one cell against an origin. */
 export function run(client: string, scenario: string, call: Call): Promise<unknown> {
   const c = CLIENTS[client];
-  return scenario === 'stream' ? c.stream(call) : c.more[scenario](call);
+  const withClient = { ...call, client };
+  return scenario === 'stream' ? c.stream(withClient) : c.more[scenario](withClient);
 }
