@@ -41,7 +41,7 @@ export interface ResolveContext {
 }
 
 const Pattern = z.union([z.string().min(1), z.instanceof(RegExp)]);
-const Options = z.object({
+export const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),
   llmMode: z.string(),
   llmPace: z.number({ error: 'llmPace must be a number' }).finite().nonnegative('llmPace must be 0 (no delays) or a positive speed factor (1 = recorded timing)'),
@@ -61,12 +61,36 @@ const Options = z.object({
     .strict(),
 });
 
+/** Options' rules checked by hand (zod's first parse costs milliseconds of a cold start); zod names what is wrong. */
+export function looksValid(o: LlmOptions): boolean {
+  const list = (x: unknown, ok: (v: unknown) => boolean) => Array.isArray(x) && x.every(ok);
+  const pattern = (v: unknown) => (typeof v === 'string' && v.length > 0) || v instanceof RegExp;
+  const r = o.llmRedact as Record<string, unknown> | undefined;
+  return (
+    typeof o.llmDir === 'string' &&
+    o.llmDir.length > 0 &&
+    typeof o.llmMode === 'string' &&
+    typeof o.llmPace === 'number' &&
+    Number.isFinite(o.llmPace) &&
+    o.llmPace >= 0 &&
+    list(o.llmUrls, pattern) &&
+    list(o.llmIgnore, (v) => (typeof v === 'string' && v.length > 0) || typeof v === 'function') &&
+    !!r &&
+    typeof r === 'object' &&
+    !Array.isArray(r) &&
+    Object.keys(r).every((k) => k === 'headers' || k === 'paths' || k === 'values') &&
+    (r.headers === undefined || list(r.headers, pattern)) &&
+    (r.paths === undefined || list(r.paths, (v) => typeof v === 'string' && v.length > 0)) &&
+    (r.values === undefined || list(r.values, (v) => v instanceof RegExp))
+  );
+}
+
 /** Checks options and resolves llmDir and the mode. Throws an LlmOptionError naming each bad option and what it should be. */
 export function resolveOptions(input: Partial<LlmOptions>, context: ResolveContext): Resolved {
   const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k in DEFAULTS));
   const opts = { ...DEFAULTS, ...given } as LlmOptions;
   checkMode(opts.llmMode, 'llmMode');
-  const parsed = Options.safeParse(opts);
+  const parsed = looksValid(opts) ? { success: true as const } : Options.safeParse(opts);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'options'}: ${i.message} (got ${describe(valueAt(opts, i.path))})`);
     throw new LlmOptionError(`playwright-llm-replay: invalid option\n${lines.join('\n')}`);

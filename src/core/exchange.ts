@@ -6,7 +6,7 @@ import { LlmReplayError } from './errors.js';
 import type { HeaderList } from './headers.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
-import { type Answer, answerOf, delays, missAnswer } from './replay.js';
+import { type Answer, Pacer, answerOf, missAnswer } from './replay.js';
 import type { LlmCall, LlmRequest, Session, Where } from './session.js';
 
 export interface ResponseHead {
@@ -96,14 +96,14 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
 async function play(answer: Answer, pace: number, caller: Caller): Promise<void> {
   if (caller.aborted) return;
   if (!caller.respond(answer)) await caller.drain();
-  const waits = pace > 0 ? delays(answer.times, pace) : undefined;
-  const last = answer.chunks.length - 1;
+  const pacer = new Pacer(pace);
+  const last = answer.count - 1;
   for (let i = 0; i <= last; i++) {
-    const wait = waits ? waits[i] : 0;
+    const wait = pacer.wait(answer.time(i));
     if (caller.streams && wait > 0) await caller.sleep(wait);
     if (caller.aborted) return;
     // A reader merges chunks that arrive before it reads: the next one waits until this one is taken.
-    if (!caller.write(answer.chunks[i], wait)) await caller.drain();
+    if (!caller.write(answer.chunk(i), wait)) await caller.drain();
     else if (caller.streams && i < last) await caller.taken();
     if (caller.aborted) return;
   }

@@ -1,6 +1,7 @@
 // An interaction turned into what a transport sends: status, headers, and the body as the
 // recorded chunks (one per stream event, exactly the bytes the upstream sent for it), each with
-// the time it arrived. Prepared once per recording and kept; the pace only scales the waits.
+// the time it arrived. Prepared once per recording and kept (a big recording's chunks are rendered
+// as they are sent instead); the pace only scales the waits.
 import { STATUS_CODES } from 'node:http';
 import { renderEvent } from '../wire/framing.js';
 import { type HeaderList, headerList } from './headers.js';
@@ -10,9 +11,17 @@ export interface Answer {
   status: number;
   statusText: string;
   headers: HeaderList;
-  chunks: Buffer[];
-  /** When each chunk arrived, in ms from the start of the response. */
-  times: number[];
+  /** How many chunks the body has. */
+  count: number;
+  /** The i-th chunk's bytes. */
+  chunk(i: number): Buffer;
+  /** When the i-th chunk arrived, in ms from the start of the response. */
+  time(i: number): number;
+}
+
+/** An answer whose chunks are all at hand. */
+function listed(status: number, headers: HeaderList, chunks: Buffer[], times: number[]): Answer {
+  return { status, statusText: STATUS_CODES[status] ?? '', headers, count: chunks.length, chunk: (i) => chunks[i], time: (i) => times[i] };
 }
 
 const prepared = new WeakMap<Interaction, Answer>();
@@ -32,6 +41,7 @@ function render(x: Interaction): Answer {
   const headers = headerList(rs.headers);
   const chunks: Buffer[] = [];
   const times: number[] = [];
+  if (rs.events && !Array.isArray(rs.events)) return rendered(x);
   if (rs.events) {
     const framing = rs.framing === 'ndjson' ? 'ndjson' : 'sse';
     for (const e of rs.events) {
@@ -50,7 +60,40 @@ function render(x: Interaction): Answer {
       times.push(0);
     }
   }
-  return { status: rs.status, statusText: STATUS_CODES[rs.status] ?? '', headers, chunks, times };
+  return listed(rs.status, headers, chunks, times);
+}
+
+/** A big recording's answer: each chunk rendered when it is sent (the last one asked for is kept). */
+function rendered(x: Interaction): Answer {
+  const rs = x.response;
+  const events = rs.events!;
+  const framing = rs.framing === 'ndjson' ? 'ndjson' : 'sse';
+  let last: { i: number; event: { data?: unknown; event?: string; id?: string; raw?: string; t: number } } | undefined;
+  const eventAt = (i: number) => {
+    if (last?.i !== i) last = { i, event: i < events.length ? events.at(i)! : { data: rs.terminator!.data, t: rs.terminator!.t } };
+    return last.event;
+  };
+  return {
+    status: rs.status,
+    statusText: STATUS_CODES[rs.status] ?? '',
+    headers: headerList(rs.headers),
+    count: events.length + (rs.terminator ? 1 : 0),
+    chunk: (i) => Buffer.from(renderEvent(framing, eventAt(i), rs.eol)),
+    time: (i) => eventAt(i).t,
+  };
+}
+
+/** Waits at a pace, chunk after chunk: the recorded gap since the latest time so far, scaled. */
+export class Pacer {
+  private last = 0;
+  constructor(private readonly pace: number) {}
+
+  wait(t: number): number {
+    if (!(this.pace > 0)) return 0;
+    const wait = Math.max(0, t - this.last) / this.pace;
+    this.last = Math.max(this.last, t);
+    return wait;
+  }
 }
 
 /**
@@ -58,13 +101,8 @@ function render(x: Interaction): Answer {
  * A chunk never waits for time already spent (times that go backwards count as no wait).
  */
 export function delays(times: readonly number[], pace: number): number[] {
-  if (!(pace > 0)) return times.map(() => 0);
-  let last = 0;
-  return times.map((t) => {
-    const wait = Math.max(0, t - last) / pace;
-    last = Math.max(last, t);
-    return wait;
-  });
+  const pacer = new Pacer(pace);
+  return times.map((t) => pacer.wait(t));
 }
 
 /**
@@ -73,15 +111,10 @@ export function delays(times: readonly number[], pace: number): number[] {
  */
 export function missAnswer(error: Error): Answer {
   const body = Buffer.from(JSON.stringify({ error: { message: error.message, type: 'llm_replay_miss', code: 'llm_replay_miss' } }));
-  return {
-    status: 404,
-    statusText: 'Not Found',
-    headers: [
-      ['content-type', 'application/json'],
-      ['content-length', String(body.length)],
-      ['x-should-retry', 'false'],
-    ],
-    chunks: [body],
-    times: [0],
-  };
+  const headers: HeaderList = [
+    ['content-type', 'application/json'],
+    ['content-length', String(body.length)],
+    ['x-should-retry', 'false'],
+  ];
+  return listed(404, headers, [body], [0]);
 }

@@ -12,6 +12,8 @@ import { endpointSlug } from '../wire/providers.js';
 import { type KeyRules, keyHash, requestKey } from './key.js';
 import { type Interaction, parseRecording, serializeRecording } from './recording.js';
 import { LlmOptionError, LlmReplayError, RecordingFileError } from './errors.js';
+import { readHint, writeHint } from './index-hint.js';
+import { BIG_RECORDING_BYTES, openBigRecording } from './big-recording.js';
 
 export interface Found {
   file: string;
@@ -127,14 +129,15 @@ export class Store {
       checked?.add(file);
       return cached;
     }
-    let text: string;
+    let interaction: Interaction | undefined;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      interaction = (stat.size > BIG_RECORDING_BYTES && openBigRecording(file, stat.size)) || parseRecording(fs.readFileSync(file, 'utf8'), file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (err instanceof RecordingFileError) throw err;
       throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
     }
-    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction: parseRecording(text, file), keys: new WeakMap() };
+    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction, keys: new WeakMap() };
     this.loaded.set(file, entry);
     checked?.add(file);
     return entry;
@@ -191,6 +194,7 @@ export class Store {
     return byHash;
   }
 
+  /** The index of the root: the tree walked once per process, and the hint for the next process written. */
   private index(): RootIndex {
     if (this.indexed) return this.indexed;
     const files = fs.existsSync(this.root) ? fg.sync('**/*.json', { cwd: this.root, absolute: true, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: false }) : [];
@@ -200,8 +204,16 @@ export class Store {
       if (named) this.addToIndex(index, named);
       else index.foreign.push(file);
     }
+    writeHint(this.root, index.named);
     this.indexed = index;
     return index;
+  }
+
+  /** Recordings whose names carry `hash`, from the index, or before there is one from the previous process's hint. */
+  private withHash(hash: string): { named: Named[]; complete: boolean } {
+    if (this.indexed) return { named: this.indexed.byHash.get(hash) ?? [], complete: true };
+    const hinted = (readHint(this.root, hash) ?? []).map(nameOf).filter((n): n is Named => !!n && n.hash === hash);
+    return { named: hinted.sort((a, b) => a.occurrence - b.occurrence || (a.file < b.file ? -1 : 1)), complete: false };
   }
 
   private addToIndex(index: RootIndex, named: Named): void {
@@ -224,10 +236,14 @@ export class Store {
       const found = this.verified(named, wanted, rules, checked);
       if (found) return found;
     }
-    const index = this.index();
-    for (const named of byOccurrence(index.byHash.get(wanted.hash) ?? [], occurrence)) {
-      const found = this.verified(named, wanted, rules, checked);
-      if (found) return found;
+    for (;;) {
+      const { named, complete } = this.withHash(wanted.hash);
+      for (const n of byOccurrence(named, occurrence)) {
+        const found = this.verified(n, wanted, rules, checked);
+        if (found) return found;
+      }
+      if (complete) break;
+      this.index();
     }
     const foreign = this.foreignMatches(wanted, rules);
     const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules);

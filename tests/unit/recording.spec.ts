@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { parseRecording, serializeRecording } from '../../src/core/recording.js';
+import { FileSchema, isRecordingFile, parseRecording, serializeRecording } from '../../src/core/recording.js';
+import { BIG_RECORDING_BYTES, openBigRecording } from '../../src/core/big-recording.js';
 import { answerOf } from '../../src/core/replay.js';
 import { RecordingFileError } from '../../src/core/errors.js';
 import { StreamSplitter, renderEvent } from '../../src/wire/framing.js';
@@ -26,9 +27,10 @@ test('the seed replays as OpenAI SSE: one chunk per event, then data: [DONE]', (
   const plan = answerOf(x);
   expect(plan.status).toBe(200);
   expect(headerValue(plan.headers, 'content-type')).toBe('text/event-stream');
-  expect(plan.chunks).toHaveLength(27);
-  expect(plan.chunks.at(-1)!.toString()).toBe('data: [DONE]\n\n');
-  const text = plan.chunks.slice(0, -1).map((c) => JSON.parse(c.toString().replace(/^data: /, '')).choices[0].delta.content ?? '').join('');
+  const chunks = Array.from({ length: plan.count }, (_, i) => plan.chunk(i));
+  expect(chunks).toHaveLength(27);
+  expect(chunks.at(-1)!.toString()).toBe('data: [DONE]\n\n');
+  const text = chunks.slice(0, -1).map((c) => JSON.parse(c.toString().replace(/^data: /, '')).choices[0].delta.content ?? '').join('');
   expect(text).toBe("Hello! It's nice to meet you. Is there something I can help you with, or would you like to chat?");
 });
 
@@ -47,8 +49,8 @@ for (const name of fs.readdirSync(compat).filter((f) => f.endsWith('.json'))) {
     }
     const x = load(name);
     const plan = answerOf(x);
-    expect(plan.chunks.length).toBeGreaterThan(0);
-    const bytes = Buffer.concat(plan.chunks).toString();
+    expect(plan.count).toBeGreaterThan(0);
+    const bytes = Buffer.concat(Array.from({ length: plan.count }, (_, i) => plan.chunk(i))).toString();
     if (x.response.framing === 'sse') expect(bytes).toMatch(/^(event: .*\n)?data: /);
     if (x.response.framing === 'ndjson') for (const line of bytes.trim().split('\n')) JSON.parse(line);
     if (x.response.framing === 'json') JSON.parse(bytes);
@@ -57,7 +59,7 @@ for (const name of fs.readdirSync(compat).filter((f) => f.endsWith('.json'))) {
 
 test('raw SSE lines (Anthropic via llama-stack) keep their event names', () => {
   const x = load('anthropic-messages-stream-rawlines.json');
-  expect(x.response.events![0].event).toBe('message_start');
+  expect(x.response.events!.at(0)!.event).toBe('message_start');
   expect(x.response.events!.at(-1)!.event).toBe('message_stop');
   expect(x.response.terminator).toBeUndefined();
 });
@@ -69,7 +71,7 @@ test('a model list is served in its wire shape', () => {
 
 test('what we write, we read back unchanged, in the seed’s top-level shape', () => {
   const x = load('chat-stream-toolcalls.json');
-  x.response.events = x.response.events!.map((e, i) => ({ ...e, t: i * 12.5 }));
+  x.response.events = [...x.response.events!].map((e, i) => ({ ...e, t: i * 12.5 }));
   const text = serializeRecording(x);
   const json = JSON.parse(text);
   expect(Object.keys(json.request)).toEqual(['method', 'url', 'headers', 'body', 'endpoint', 'model']);
@@ -149,7 +151,8 @@ test('a raw event and a CRLF stream survive the file: written, read back, replay
   x.response.terminator = { data: '[DONE]', t: 4 };
   const text = serializeRecording(x);
   const back = parseRecording(text, 'x.json');
-  expect(Buffer.concat(answerOf(back).chunks).toString()).toBe(': keep-alive\r\n\r\ndata: {"a":1}\r\n\r\ndata:{"b":2}\r\n\r\ndata: [DONE]\r\n\r\n');
+  const answer = answerOf(back);
+  expect(Buffer.concat(Array.from({ length: answer.count }, (_, i) => answer.chunk(i))).toString()).toBe(': keep-alive\r\n\r\ndata: {"a":1}\r\n\r\ndata:{"b":2}\r\n\r\ndata: [DONE]\r\n\r\n');
   // One line per event in the file.
   expect(text).toContain('\n      {"__type__":"openai.types.chat.chat_completion_chunk.ChatCompletionChunk","__data__":{"a":1},"t":2},\n');
 });
@@ -163,4 +166,65 @@ test('a finished recording is what its file reads back as, so this process repla
   const back = parseRecording(serializeRecording(x), 'x.json');
   expect(back.response.events).toEqual(x.response.events);
   expect(back.response.terminator).toEqual(x.response.terminator);
+});
+
+test('the hand check of a recording file agrees with its zod schema', () => {
+  const valid = [
+    ...fs.readdirSync(compat).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(compat, f), 'utf8'))),
+    JSON.parse(fs.readFileSync(seedFile, 'utf8')),
+  ];
+  const mutations: ((x: any) => void)[] = [
+    (x) => delete x.request,
+    (x) => (x.request.url = ''),
+    (x) => (x.request.url = 3),
+    (x) => (x.request.method = 5),
+    (x) => (x.request.headers = 'h'),
+    (x) => (x.request.model = 1),
+    (x) => (x.response.status = 99),
+    (x) => (x.response.status = 200.5),
+    (x) => (x.response.headers = { a: 1 }),
+    (x) => delete x.response.is_streaming,
+    (x) => (x.response.framing = 'xml'),
+    (x) => (x.response.eol = '\n\n'),
+    (x) => (x.response.encoding = 'hex'),
+    (x) => (x.response.json = { indent: 9, newline: true }),
+    (x) => (x.response.terminator = { data: '[DONE]', t: -1 }),
+    (x) => (x.occurrence = -1),
+    (x) => (x.test = 7),
+    (x) => (x.response = []),
+  ];
+  for (const file of valid) {
+    expect(isRecordingFile(structuredClone(file))).toBe(FileSchema.safeParse(file).success);
+    for (const mutate of mutations) {
+      const x = structuredClone(file);
+      try {
+        mutate(x);
+      } catch {
+        continue;
+      }
+      expect(isRecordingFile(structuredClone(x)), mutate.toString()).toBe(FileSchema.safeParse(x).success);
+    }
+  }
+});
+
+test('a big recording is read event by event, and replays the same bytes as when parsed whole', async ({}, testInfo) => {
+  const x = load('chat-stream-toolcalls.json');
+  const one = [...x.response.events!][1];
+  x.response.events = Array.from({ length: 20_000 }, (_, i) => ({ ...one, t: i }));
+  const text = serializeRecording(x);
+  expect(text.length).toBeGreaterThan(BIG_RECORDING_BYTES);
+  const file = testInfo.outputPath('big.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  const big = openBigRecording(file, text.length)!;
+  const whole = parseRecording(text, 'big.json');
+  expect(Array.isArray(big.response.events)).toBe(false);
+  expect(Array.isArray(whole.response.events)).toBe(true);
+  const bytes = (a: ReturnType<typeof answerOf>) => Buffer.concat(Array.from({ length: a.count }, (_, i) => a.chunk(i)));
+  expect(bytes(answerOf(big)).equals(bytes(answerOf(whole)))).toBe(true);
+  expect(big.request).toEqual(whole.request);
+  // A damaged event is named when it is reached.
+  fs.writeFileSync(file, text.replace('"t":19999}', '"t":"late"}'));
+  const events = openBigRecording(file, fs.statSync(file).size)!.response.events!;
+  expect(() => events.at(19_999)).toThrow(/big\.json has a malformed stream event at response\.body\[19999\]/);
 });
