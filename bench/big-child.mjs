@@ -42,4 +42,4 @@ if (kind === 'lookup') {
   await readAll(process.argv[6]);
 }
 clearInterval(sample);
-console.log(peak - base);
+console.log(String(peak - base));

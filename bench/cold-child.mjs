@@ -19,4 +19,4 @@ if (kind === 'mockagent') {
 const res = await fetch(API, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(Number(question)) });
 const text = await res.text();
 if (!text.endsWith('data: [DONE]\n\n')) throw new Error(`not the answer: ${text.slice(0, 200)}`);
-console.log(performance.now() - start);
+console.log(String(performance.now() - start));
