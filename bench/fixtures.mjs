@@ -34,7 +34,8 @@ export function writeRecordings(root, { count, events = 24, folder = 'bench', st
 
 /**
  * The limit for chunked delivery through fetch: a minimal in-memory dispatcher that answers every
- * request with the same chunks, one per read (each after the reader took the one before).
+ * request with the same chunks, one per read (each after the reader pulled for it). It reads the
+ * request body as fetch hands it to a mock (`isMockActive`), as the plugin does.
  */
 export class ChunkDispatcher extends Dispatcher {
   constructor(chunks, headers = ['content-type', 'text/event-stream']) {
@@ -43,13 +44,14 @@ export class ChunkDispatcher extends Dispatcher {
     this.headers = headers.map((h) => Buffer.from(h));
   }
 
+  get isMockActive() {
+    return true;
+  }
+
   dispatch(opts, handler) {
+    // The next chunk goes when fetch's reader pulls (it calls `resume`): the least that keeps one read per chunk.
     let wake = () => {};
-    const next = () =>
-      new Promise((resolve) => {
-        const immediate = setImmediate(resolve);
-        wake = () => (clearImmediate(immediate), resolve());
-      });
+    const next = () => new Promise((resolve) => (wake = resolve));
     handler.onConnect?.(() => {});
     void (async () => {
       if (opts.body && typeof opts.body !== 'string' && !(opts.body instanceof Uint8Array)) for await (const _ of opts.body);

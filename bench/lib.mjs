@@ -29,7 +29,10 @@ export async function compare(title, unit, contenders) {
   console.log(`# ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${ROUNDS} round(s), contenders alternating`);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? [...names].reverse() : names;
-    for (const name of order) samples[name].push(await contenders[name]());
+    for (const name of order) {
+      globalThis.gc?.(); // each contender starts from a collected heap (run with --expose-gc)
+      samples[name].push(await contenders[name]());
+    }
   }
   const medians = {};
   for (const name of names) {

@@ -19,9 +19,15 @@ export interface Answer {
   time(i: number): number;
 }
 
-/** An answer whose chunks are all at hand. */
-function listed(status: number, headers: HeaderList, chunks: Buffer[], times: number[]): Answer {
-  return { status, statusText: STATUS_CODES[status] ?? '', headers, count: chunks.length, chunk: (i) => chunks[i], time: (i) => times[i] };
+/** An answer whose chunks are all at hand: one buffer and where each chunk ends in it (few objects for the heap to keep). */
+function listed(status: number, headers: HeaderList, chunks: string[] | Buffer[], times: number[]): Answer {
+  const parts = chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c));
+  const body = Buffer.concat(parts);
+  const ends = new Uint32Array(parts.length);
+  let end = 0;
+  parts.forEach((p, i) => (ends[i] = end += p.length));
+  const at = Float64Array.from(times);
+  return { status, statusText: STATUS_CODES[status] ?? '', headers, count: parts.length, chunk: (i) => body.subarray(i ? ends[i - 1] : 0, ends[i]), time: (i) => at[i] };
 }
 
 const prepared = new WeakMap<Interaction, Answer>();
@@ -39,26 +45,23 @@ export function answerOf(x: Interaction): Answer {
 function render(x: Interaction): Answer {
   const rs = x.response;
   const headers = headerList(rs.headers);
-  const chunks: Buffer[] = [];
+  const chunks: string[] = [];
   const times: number[] = [];
   if (rs.events && !Array.isArray(rs.events)) return rendered(x);
   if (rs.events) {
     const framing = rs.framing === 'ndjson' ? 'ndjson' : 'sse';
     for (const e of rs.events) {
-      chunks.push(Buffer.from(renderEvent(framing, e, rs.eol)));
+      chunks.push(renderEvent(framing, e, rs.eol));
       times.push(e.t);
     }
     if (rs.terminator) {
-      chunks.push(Buffer.from(renderEvent(framing, { data: rs.terminator.data }, rs.eol)));
+      chunks.push(renderEvent(framing, { data: rs.terminator.data }, rs.eol));
       times.push(rs.terminator.t);
     }
   } else {
     const body = Buffer.isBuffer(rs.body) ? rs.body : Buffer.from(typeof rs.body === 'string' ? rs.body : jsonText(rs.body, rs.json));
     headers.push(['content-length', String(body.length)]);
-    if (body.length) {
-      chunks.push(body);
-      times.push(0);
-    }
+    return listed(rs.status, headers, body.length ? [body] : [], body.length ? [0] : []);
   }
   return listed(rs.status, headers, chunks, times);
 }

@@ -77,6 +77,24 @@ export type Decision =
 
 let nextId = 0;
 
+const sharedRules = new Map<string, KeyRules>();
+
+/**
+ * The rules sessions key requests by. Sessions with the same ignore paths and redaction share one
+ * object, so a recording's key, computed once per rules, serves every test of the process.
+ */
+function keyRules(ignore: Ignore, redact: RedactOptions): KeyRules {
+  const list = typeof ignore === 'function' ? [ignore] : ignore;
+  if (list.some((i) => typeof i === 'function')) return { ignore, redactor: new Redactor(redact) };
+  const signature = JSON.stringify([list, redact], (_k, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v));
+  let rules = sharedRules.get(signature);
+  if (!rules) {
+    rules = { ignore, redactor: new Redactor(redact) };
+    sharedRules.set(signature, rules);
+  }
+  return rules;
+}
+
 export class Session {
   readonly calls: LlmCall[] = [];
   readonly errors: Error[] = [];
@@ -87,6 +105,7 @@ export class Session {
   readonly redactor: Redactor;
   private readonly isLlm: (url: string) => boolean;
   private readonly seen = new Map<string, number>();
+  private readonly seenUrls = new Map<string, boolean>();
   private readonly listeners: ((e: SessionEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
   /** Recordings this session already checked on disk: it trusts the store's copy from then on. */
@@ -95,8 +114,8 @@ export class Session {
   constructor(readonly options: SessionOptions) {
     this.store = Store.for(options.root);
     this.folder = testFolderPath(this.store.root, options.test?.folder ?? '_shared');
-    this.redactor = new Redactor(options.redact);
-    this.rules = { ignore: options.ignore, redactor: this.redactor };
+    this.rules = keyRules(options.ignore, options.redact);
+    this.redactor = this.rules.redactor;
     this.isLlm = urlMatcher(options.urls);
   }
 
@@ -109,8 +128,15 @@ export class Session {
     for (const l of this.listeners) l(e);
   }
 
+  /** Whether a URL is an LLM call this session handles (the answer is kept for the URLs seen last). */
   intercepts(url: string): boolean {
-    return this.isLlm(url);
+    let yes = this.seenUrls.get(url);
+    if (yes === undefined) {
+      yes = this.isLlm(url);
+      if (this.seenUrls.size > 1000) this.seenUrls.clear();
+      this.seenUrls.set(url, yes);
+    }
+    return yes;
   }
 
   /** Records an error that fails the test at its end. */
@@ -156,7 +182,8 @@ export class Session {
    */
   describe(req: LlmRequest): Interaction['request'] {
     const endpoint = canonicalEndpoint(req.url, this.redactor);
-    const body = this.redactor.body(parseBody(req.body, headerValue(req.headers, 'content-type')));
+    const { body: parsed, text } = parseBody(req.body, headerValue(req.headers, 'content-type'));
+    const body = this.redactor.body(parsed, text);
     return { method: req.method.toUpperCase(), url: this.redactor.url(req.url), endpoint, headers: {}, body, model: requestModel(endpoint, body) };
   }
 
@@ -209,13 +236,14 @@ export class Session {
   }
 }
 
-function parseBody(body: Buffer, contentType = ''): unknown {
-  if (!body.length) return null;
+/** A request body as JSON when it is JSON (with its text), else as text, else base64. */
+function parseBody(body: Buffer, contentType = ''): { body: unknown; text?: string } {
+  if (!body.length) return { body: null };
   const text = body.toString('utf8');
   try {
-    return JSON.parse(text);
+    return { body: JSON.parse(text), text };
   } catch {
-    return /^text\/|json|x-www-form-urlencoded/.test(contentType) || Buffer.from(text, 'utf8').equals(body) ? text : body.toString('base64');
+    return { body: /^text\/|json|x-www-form-urlencoded/.test(contentType) || Buffer.from(text, 'utf8').equals(body) ? text : body.toString('base64') };
   }
 }
 

@@ -6,7 +6,7 @@ import { type Transport, serve } from '../core/exchange.js';
 import { headerList } from '../core/headers.js';
 import type { Session, Where } from '../core/session.js';
 import { LlmReplayError } from '../core/errors.js';
-import { sinkFor } from './sink.js';
+import { HandlerTransport } from './sink.js';
 import { upstreamVia } from './upstream.js';
 
 type Options = Dispatcher.DispatchOptions;
@@ -25,11 +25,20 @@ export class LlmDispatcher extends Dispatcher {
     this.reach = upstreamVia(() => upstream);
   }
 
+  /**
+   * What undici's fetch asks a mock: told yes, it hands over the request body as the caller gave it
+   * (a string, bytes) rather than as a stream, so a replay reads it at once. Requests that pass by
+   * get a body the upstream dispatcher takes as fetch would have sent it.
+   */
+  get isMockActive(): boolean {
+    return true;
+  }
+
   override dispatch(opts: Options, handler: Handler): boolean {
     const session = this.sessionFor();
     const url = urlOf(opts);
-    if (!session || !url || !session.intercepts(url)) return this.upstream.dispatch(opts, handler);
-    const transport = handlerTransport(handler, this.reach, this.where);
+    if (!session || !url || !session.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
+    const transport = new HandlerTransport(handler, this.where, this.reach);
     const go = (body: Buffer) => serve(session, { method: opts.method, url, headers: headerList(opts.headers as never), body }, transport);
     const body = opts.body;
     if (body == null || typeof body === 'string' || body instanceof Uint8Array) {
@@ -63,42 +72,24 @@ export class LlmDispatcher extends Dispatcher {
   }
 }
 
-/** An undici handler (legacy or new-style) as the exchange's Transport. */
-function handlerTransport(handler: Handler, upstream: Transport['upstream'], where: Where): Transport {
-  const sink = sinkFor(handler);
-  const aborts: ((reason: Error) => void)[] = [];
-  let wake: () => void = () => {};
-  sink.start((reason) => {
-    const error = reason ?? new DOMException('This operation was aborted', 'AbortError');
-    for (const l of aborts) l(error as Error);
-  });
-  // undici calls `resume` when its reader pulls: both "drained" and "taken".
-  const resume = () => wake();
-  return {
-    where,
-    streams: true,
-    respond: (head) => sink.headers(head.status, head.headers, head.statusText, resume),
-    write: (chunk) => sink.data(chunk),
-    drain: () => new Promise<void>((r) => (wake = r)),
-    taken: () => nextPull((r) => (wake = r)),
-    end: () => sink.complete(),
-    fail: (err) => sink.error(err),
-    onAbort: (l) => void aborts.push(l),
-    upstream,
-  };
-}
-
-/** Resolves at the reader's next pull, or on the next turn of the event loop if that comes first. */
-function nextPull(onPull: (resolve: () => void) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const immediate = setImmediate(resolve);
-    onPull(() => (clearImmediate(immediate), resolve()));
-  });
+/**
+ * fetch gives a FormData body to a mock as the FormData itself; the network gets it as fetch would
+ * have encoded it (multipart, with the boundary in content-type).
+ */
+function asFetchSends(opts: Options): Options {
+  if (typeof FormData === 'undefined' || !((opts.body as unknown) instanceof FormData)) return opts;
+  const encoded = new Request('http://localhost/', { method: 'POST', body: opts.body as unknown as FormData });
+  const headers = headerList(opts.headers as never).filter(([n]) => n !== 'content-type' && n !== 'content-length');
+  headers.push(['content-type', encoded.headers.get('content-type')!]);
+  return { ...opts, headers: headers.flat(), body: encoded.body as unknown as Options['body'] };
 }
 
 function urlOf(opts: Options): string | undefined {
+  // undici's paths start with `/`, and its origins have no path: the URL is the two side by side.
+  const origin = String(opts.origin ?? '');
+  if (typeof opts.path === 'string' && opts.path.startsWith('/') && /^https?:\/\/[^/]+$/.test(origin)) return origin + opts.path;
   try {
-    return new URL(opts.path, String(opts.origin)).toString();
+    return new URL(opts.path, origin).toString();
   } catch {
     return undefined;
   }

@@ -1,22 +1,11 @@
 // undici passes either a legacy handler (onConnect/onHeaders/onData/onComplete/onError, what
 // Node 20's built-in fetch uses) or a new one (onRequestStart/onResponseStart/…, undici 7's
-// own). A Sink is one face over both, so the Node transport is written once.
+// own). HandlerTransport is the exchange's Transport over either, written once.
 import type { Dispatcher } from 'undici';
-
-export interface Sink {
-  start(abort: (reason?: Error) => void): void;
-  /** @returns false when the caller wants no more data until `resume` is called. */
-  headers(status: number, headers: [string, string][], statusText: string, resume: () => void): boolean;
-  data(chunk: Buffer): boolean;
-  complete(): void;
-  error(err: Error): void;
-}
+import type { ResponseHead, Transport } from '../core/exchange.js';
+import type { Where } from '../core/session.js';
 
 type Handler = Dispatcher.DispatchHandler;
-
-export function sinkFor(handler: Handler): Sink {
-  return handler.onRequestStart || handler.onResponseStart ? modernSink(handler) : legacySink(handler);
-}
 
 /** Header lists as undici's raw form (`[name, value, …]` Buffers), made once per list: replays reuse theirs. */
 const rawHeaders = new WeakMap<[string, string][], Buffer[]>();
@@ -29,66 +18,121 @@ function raw(headers: [string, string][]): Buffer[] {
   return out;
 }
 
-function legacySink(h: Handler): Sink {
-  return {
-    start: (abort) => h.onConnect?.(abort),
-    // undici may keep the array it is given: each response gets its own copy of the cached Buffers.
-    headers: (status, headers, statusText, resume) => h.onHeaders?.(status, raw(headers).slice(), resume, statusText) !== false,
-    data: (chunk) => h.onData?.(chunk) !== false,
-    complete: () => h.onComplete?.([]),
-    error: (err) => h.onError?.(err),
-  };
+const noop = () => {};
+
+// One Immediate per turn of the event loop for every chunk waiting on a reader that may not pull,
+// rather than one per chunk (fetch's readers pull first, almost always).
+const fallbacks = new Set<() => void>();
+let scheduled = false;
+function nextTurn(callback: () => void): void {
+  fallbacks.add(callback);
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    const due = [...fallbacks];
+    fallbacks.clear();
+    for (const f of due) f();
+  });
 }
 
-function modernSink(h: Handler): Sink {
-  let abortFn: (reason?: Error) => void = () => {};
-  let resumeFn: () => void = () => {};
-  let paused = false;
-  let reason: Error | null = null;
-  const controller: Dispatcher.DispatchController = {
-    get aborted() {
-      return reason !== null;
-    },
-    get paused() {
-      return paused;
-    },
-    get reason() {
-      return reason;
-    },
-    abort(r: Error) {
-      reason = r ?? new Error('aborted');
-      abortFn(reason);
-    },
-    pause() {
-      paused = true;
-    },
-    resume() {
-      paused = false;
-      resumeFn();
-    },
-  };
-  return {
-    start: (abort) => {
-      abortFn = abort;
-      h.onRequestStart?.(controller, {});
-    },
-    headers: (status, headers, statusText, resume) => {
-      resumeFn = resume;
-      const obj: Record<string, string | string[]> = {};
-      for (const [k, v] of headers) {
-        const name = k.toLowerCase();
-        const prev = obj[name];
-        obj[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-      }
-      h.onResponseStart?.(controller, status, obj, statusText);
-      return !paused;
-    },
-    data: (chunk) => {
-      h.onResponseData?.(controller, chunk);
-      return !paused;
-    },
-    complete: () => h.onResponseEnd?.(controller, {}),
-    error: (err) => h.onResponseError?.(controller, err),
-  };
-}
+/** An undici handler as the exchange's Transport. */
+export class HandlerTransport implements Transport {
+  readonly streams = true;
+  private readonly modern: boolean;
+  private aborts?: ((reason: Error) => void)[];
+  private wake: () => void = noop;
+  private paused = false;
+  private reason: Error | null = null;
+  /** For new-style handlers: what they get to pause, resume and abort the response. */
+  private readonly controller?: Dispatcher.DispatchController;
+  /** undici calls it when its reader pulls: both "drained" and "taken". */
+  private readonly resume = () => this.wake();
 
+  constructor(
+    private readonly h: Handler,
+    readonly where: Where,
+    readonly upstream: Transport['upstream'],
+  ) {
+    this.modern = !!(h.onRequestStart || h.onResponseStart);
+    const abort = (reason?: Error) => {
+      const error = reason ?? (new DOMException('This operation was aborted', 'AbortError') as Error);
+      for (const l of this.aborts ?? []) l(error);
+    };
+    if (!this.modern) {
+      h.onConnect?.(abort);
+      return;
+    }
+    const self = this;
+    this.controller = {
+      get aborted() {
+        return self.reason !== null;
+      },
+      get paused() {
+        return self.paused;
+      },
+      get reason() {
+        return self.reason;
+      },
+      abort(r: Error) {
+        self.reason = r ?? new Error('aborted');
+        abort(self.reason);
+      },
+      pause() {
+        self.paused = true;
+      },
+      resume() {
+        self.paused = false;
+        self.wake();
+      },
+    };
+    h.onRequestStart?.(this.controller, {});
+  }
+
+  respond(head: ResponseHead): boolean {
+    if (!this.modern) return this.h.onHeaders?.(head.status, raw(head.headers).slice(), this.resume, head.statusText) !== false;
+    const obj: Record<string, string | string[]> = {};
+    for (const [name, value] of head.headers) {
+      const prev = obj[name];
+      obj[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    this.h.onResponseStart?.(this.controller!, head.status, obj, head.statusText);
+    return !this.paused;
+  }
+
+  write(chunk: Buffer): boolean {
+    if (!this.modern) return this.h.onData?.(chunk) !== false;
+    this.h.onResponseData?.(this.controller!, chunk);
+    return !this.paused;
+  }
+
+  drain(): Promise<void> {
+    return new Promise<void>((r) => (this.wake = r));
+  }
+
+  /** The reader's next pull, or the next turn of the event loop if that comes first. */
+  taken(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        fallbacks.delete(done);
+        resolve();
+      };
+      this.wake = done;
+      nextTurn(done);
+    });
+  }
+
+  end(): void {
+    if (this.modern) this.h.onResponseEnd?.(this.controller!, {});
+    else this.h.onComplete?.([]);
+  }
+
+  fail(err: Error): void {
+    if (this.modern) this.h.onResponseError?.(this.controller!, err);
+    else this.h.onError?.(err);
+  }
+
+  onAbort(listener: (reason: Error) => void): void {
+    (this.aborts ??= []).push(listener);
+  }
+}

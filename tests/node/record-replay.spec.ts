@@ -1,6 +1,8 @@
 // The Node transport with the official SDKs as clients: record from the local upstream, stop it,
 // replay offline, and compare what the SDK parsed.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import OpenAI from 'openai';
@@ -217,6 +219,42 @@ test('requests to other hosts pass through untouched', async () => {
     expect(h.calls).toEqual([]);
   });
   expect(recordings()).toEqual([]);
+});
+
+test('bodies of every kind reach other hosts as fetch sends them (form data, blobs, search params, streams)', async () => {
+  const echo = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (d) => parts.push(d)).on('end', () => res.end(JSON.stringify({ type: req.headers['content-type'] ?? null, body: Buffer.concat(parts).toString() })));
+  });
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/upload`;
+  const send = async (body: BodyInit) => (await (await fetch(url, { method: 'POST', body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit)).json()) as { type: string; body: string };
+  const sent = async () => {
+    const form = new FormData();
+    form.append('field', 'value');
+    form.append('file', new Blob(['file contents'], { type: 'text/plain' }), 'a.txt');
+    return {
+      form: await send(form),
+      blob: await send(new Blob(['blob body'], { type: 'application/octet-stream' })),
+      params: await send(new URLSearchParams({ q: 'search', n: '1' })),
+      bytes: await send(new TextEncoder().encode('some bytes')),
+      stream: await send(new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('streamed body')), c.close()) })),
+    };
+  };
+  try {
+    const direct = await sent();
+    const through = await withReplay({ llmMode: 'replay', llmUrls: [] }, sent);
+    // Multipart boundaries are random: compare the form's shape with its boundary taken out.
+    const unbound = (x: { type: string; body: string }) => {
+      const boundary = /boundary=(.+)$/.exec(x.type)?.[1] ?? '';
+      return { type: x.type.replace(boundary, 'B'), body: x.body.split(boundary).join('B') };
+    };
+    expect(unbound(through.form)).toEqual(unbound(direct.form));
+    expect(through.form.body).toContain('file contents');
+    expect({ ...through, form: null }).toEqual({ ...direct, form: null });
+  } finally {
+    echo.close();
+  }
 });
 
 test('undici’s own request() and fetch() (new-style handlers) record and replay too', async () => {

@@ -179,3 +179,11 @@ test.describe('attribution header', () => {
     for (const id of ['../../etc/passwd', '/tmp/x', 'abc']) expect(() => reportFile(secret, id)).toThrow(/not hex/);
   });
 });
+
+test('a secret in a request body is found however the JSON text escapes it', () => {
+  const r = new Redactor();
+  const body = { messages: [{ role: 'user', content: 'Bearer abcdefghijklmnop/qrstuvwxyz' }] };
+  const escaped = JSON.stringify(body).replace('/', '\\/');
+  expect(JSON.parse(escaped)).toEqual(body);
+  expect(JSON.stringify(r.body(JSON.parse(escaped), escaped))).not.toContain('qrstuvwxyz');
+});
