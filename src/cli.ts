@@ -1,58 +1,228 @@
 #!/usr/bin/env node
-// `npx playwright-llm-replay proxy --port 8787 --upstream https://api.openai.com`
-import { parseArgs } from 'node:util';
+// `npx playwright-llm-replay <command>`: look after recordings without reading JSON by hand.
+// Exit codes: 0 done, 1 a problem found (bad recordings, nothing to do), 2 a wrong command line.
+// commander gives each command its own --help and options; node:util's parseArgs has no commands.
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type Interaction, parseRecording } from './core/recording.js';
+import { openBigRecording, BIG_RECORDING_BYTES } from './core/big-recording.js';
+import { recordingTranscript } from './core/transcript.js';
+import { keyHash, requestKey } from './core/key.js';
+import { Redactor } from './core/redact.js';
+import { recordingName } from './core/store.js';
+import { Session } from './core/session.js';
+import { RecordingFileError } from './core/errors.js';
+import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
-import { type LlmMode, checkMode } from './mode.js';
+import { MODES, checkMode } from './mode.js';
 
-const USAGE = `Usage: playwright-llm-replay proxy --upstream <url> [--port <p>] [--host <h>] [--dir <llmDir>] [--mode <mode>] [--pace <n>]
+const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 
-  Starts a local HTTP server that records and replays the LLM calls sent to it. Point a backend
-  in any language at it, e.g. OPENAI_BASE_URL=http://127.0.0.1:8787/v1 with --upstream https://api.openai.com.
-  --upstream  where calls go when recording (required)
-  --port      port to listen on (default 8787; 0 picks a free one)
-  --host      address to listen on (default 127.0.0.1)
-  --dir       recordings folder (default fixtures/llm)
-  --mode      auto | replay | record-missing | record | passthrough (LLM_REPLAY_MODE overrides it)
-  --pace      0: no delays (default), 1: recorded timing, 2: twice as fast…
-  Requests that carry a test's x-llm-replay-test header are recorded into that test's folder.`;
+class Failure extends Error {}
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command !== 'proxy') {
-    console.error(command ? `playwright-llm-replay: unknown command ${JSON.stringify(command)}.\n\n${USAGE}` : USAGE);
-    return 2;
-  }
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: { port: { type: 'string' }, host: { type: 'string' }, upstream: { type: 'string' }, dir: { type: 'string' }, mode: { type: 'string' }, pace: { type: 'string' } },
-    }));
-  } catch (err) {
-    console.error(`playwright-llm-replay proxy: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!values.upstream) {
-    console.error(`playwright-llm-replay proxy: --upstream is required.\n\n${USAGE}`);
-    return 2;
-  }
-  const port = Number(values.port ?? 8787);
-  const pace = Number(values.pace ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`playwright-llm-replay proxy: --port ${values.port} is not a port number.`);
-  if (!Number.isFinite(pace) || pace < 0) throw new Error(`playwright-llm-replay proxy: --pace ${values.pace} must be 0 or a positive number.`);
-  const mode: LlmMode | undefined = values.mode ? checkMode(values.mode, '--mode') : undefined;
-  const proxy = await startProxy({ port, host: values.host, upstream: values.upstream, llmDir: values.dir, llmMode: mode, llmPace: pace });
-  console.log(`playwright-llm-replay proxy listening on ${proxy.url} → ${values.upstream}`);
-  const stop = () => void proxy.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return -1;
+const rel = (f: string) => path.relative(process.cwd(), f) || f;
+
+function read(file: string): Interaction {
+  const size = fs.statSync(file).size;
+  return (size > BIG_RECORDING_BYTES && openBigRecording(file, size)) || parseRecording(fs.readFileSync(file, 'utf8'), file);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => code >= 0 && process.exit(code),
-  (err: Error) => {
-    console.error(err.message);
-    process.exit(2);
-  },
-);
+function recordingsUnder(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Failure(`${dir} is not a folder of recordings. Pass one with --dir (default fixtures/llm).`);
+  return fg.sync('**/*.json', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false }).sort();
+}
+
+const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+function ls(options: { dir: string }): void {
+  const root = path.resolve(options.dir);
+  const files = recordingsUnder(root);
+  if (!files.length) throw new Failure(`no recordings under ${rel(root)}.`);
+  let folder = '';
+  for (const file of files) {
+    const dir = path.relative(root, path.dirname(file)) || '.';
+    if (dir !== folder) console.log(`${folder ? '\n' : ''}${dir}/`);
+    folder = dir;
+    const stat = fs.statSync(file);
+    const when = stat.mtime.toISOString().slice(0, 16).replace('T', ' ');
+    let what: string;
+    try {
+      const x = read(file);
+      what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
+    } catch (err) {
+      what = `unreadable: ${(err as Error).message.replace(/^playwright-llm-replay: recording \S+ /, '').split('\n')[0]}`;
+    }
+    console.log(`  ${path.basename(file).padEnd(40)} ${what}  ${size(stat.size)}  ${when}`);
+  }
+}
+
+function show(file: string): void {
+  console.log(recordingTranscript(read(path.resolve(file)), path.resolve(file)));
+}
+
+function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): void {
+  const root = path.resolve(options.dir);
+  const files = recordingsUnder(root);
+  if (!files.length) throw new Failure(`no recordings under ${rel(root)}.`);
+  const rules = { ignore: options.ignore ?? [], redactor: new Redactor() };
+  const problems: string[] = [];
+  let renamed = 0;
+  for (const file of files) {
+    let x: Interaction;
+    try {
+      x = read(file);
+    } catch (err) {
+      problems.push(`${rel(file)}: ${(err as Error).message.replace(/^playwright-llm-replay: recording \S+ /, '')}`);
+      continue;
+    }
+    if (!OWN_NAME.test(path.basename(file))) continue; // not named by this plugin (llama-stack's): found by its content
+    const expected = recordingName(x.request.endpoint, keyHash(requestKey(x.request, rules)), x.occurrence);
+    if (path.basename(file) === expected) continue;
+    const target = path.join(path.dirname(file), expected);
+    if (options.fix && !fs.existsSync(target)) {
+      fs.renameSync(file, target);
+      console.log(`renamed ${rel(file)} → ${expected}`);
+      renamed++;
+    } else {
+      problems.push(`${rel(file)}: holds another request than its name says; its name would be ${expected}${options.fix ? ` (not renamed: ${expected} exists)` : ' (verify --fix renames it)'}`);
+    }
+  }
+  for (const p of problems) console.log(p);
+  console.log(`${files.length} recording${files.length === 1 ? '' : 's'} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'all good'}${renamed ? `, ${renamed} renamed` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
+  if (problems.length) process.exitCode = 1;
+}
+
+function prune(options: { results: string; yes?: boolean }): void {
+  const file = path.resolve(options.results, LAST_RUN_FILE);
+  let run: LastRun;
+  try {
+    run = JSON.parse(fs.readFileSync(file, 'utf8')) as LastRun;
+  } catch {
+    throw new Failure(`no run summary at ${rel(file)}. Add the reporter to your config — reporter: [['list'], ['playwright-llm-replay/reporter']] — run the whole suite, then prune.`);
+  }
+  if (run.incomplete?.length) throw new Failure(`the last run (${run.at}) was not complete (${run.incomplete.join('; ')}): it cannot say which recordings are unused. Run the whole suite, then prune.`);
+  const ran = Date.parse(run.at);
+  const inside = (f: string) => run.roots.some((r) => !path.relative(r, f).startsWith('..') && !path.isAbsolute(path.relative(r, f)));
+  const candidates = run.unused.filter((f) => inside(f) && fs.existsSync(f));
+  const changed = candidates.filter((f) => fs.statSync(f).mtimeMs > ran);
+  const gone = candidates.filter((f) => !changed.includes(f));
+  if (!gone.length) {
+    console.log(`nothing to prune: the last complete run (${run.at}) used every recording${changed.length ? `, or they changed since (${changed.length})` : ''}.`);
+    return;
+  }
+  for (const f of gone) console.log(`${options.yes ? 'removed' : 'unused'}  ${rel(f)}`);
+  for (const f of changed) console.log(`kept     ${rel(f)} (changed after the run)`);
+  if (!options.yes) {
+    console.log(`${gone.length} unused recording${gone.length === 1 ? '' : 's'} (from the run of ${run.at}). Nothing removed: run with --yes to remove them.`);
+    return;
+  }
+  for (const f of gone) {
+    fs.rmSync(f, { force: true });
+    // Folders left empty go too, up to the root.
+    for (let dir = path.dirname(f); inside(dir) && !run.roots.includes(dir); dir = path.dirname(dir)) {
+      if (fs.readdirSync(dir).length) break;
+      fs.rmdirSync(dir);
+    }
+  }
+  console.log(`${gone.length} unused recording${gone.length === 1 ? '' : 's'} removed.`);
+}
+
+function importRecordings(from: string, options: { dir: string }): void {
+  const source = path.resolve(from);
+  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Failure(`${from} is not a folder. Give the folder of llama-stack / ogx recordings to import.`);
+  const files = fg.sync('**/*.json', { cwd: source, absolute: true, onlyFiles: true }).sort();
+  if (!files.length) throw new Failure(`no recordings (*.json) in ${rel(source)}: nothing imported.`);
+  const root = path.resolve(options.dir);
+  const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'imported', title: 'imported', location: '' } });
+  let taken = 0;
+  const refused: string[] = [];
+  for (const file of files) {
+    let x: Interaction;
+    try {
+      x = read(file);
+    } catch (err) {
+      refused.push(`${rel(file)}: ${err instanceof RecordingFileError ? err.message.replace(/^playwright-llm-replay: recording \S+ /, '') : (err as Error).message}`);
+      continue;
+    }
+    // The request as this plugin stores it: credentials replaced, the key from its content.
+    const request = session.describe({ method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.from(x.request.body === undefined ? '' : typeof x.request.body === 'string' ? x.request.body : JSON.stringify(x.request.body)) });
+    const saved = session.save({ request: session.withHeaders(request, { method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.alloc(0) }), response: x.response, occurrence: x.occurrence, test: 'imported' });
+    console.log(`imported ${rel(file)} → ${rel(saved)}`);
+    taken++;
+  }
+  for (const r of refused) console.log(`not imported: ${r}`);
+  console.log(`${taken} of ${files.length} recording${files.length === 1 ? '' : 's'} imported into ${rel(path.join(root, 'imported'))}.`);
+  if (!taken) process.exitCode = 1;
+}
+
+const int = (what: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+  return n;
+};
+
+function program(): Command {
+  const cli = new Command('playwright-llm-replay')
+    .description('Look after the recordings of playwright-llm-replay, and run its proxy for backends in other languages.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const dir = ['--dir <llmDir>', 'the recordings folder', 'fixtures/llm'] as const;
+  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when written').option(...dir).action(ls);
+  cli.command('show').description('print a recording as a readable transcript: question, answer, tool calls, chunks').argument('<file>', 'a recording').action(show);
+  cli
+    .command('verify')
+    .description("check every recording under llmDir: that it parses, and that its name matches the request it holds (exit 1 on any problem)")
+    .option(...dir)
+    .option('--fix', 'rename files whose content no longer matches their name')
+    .option('--ignore <path...>', 'the body paths your llmIgnore leaves out of the key')
+    .action(verify);
+  cli
+    .command('prune')
+    .description('remove the recordings the last complete run (with the reporter) did not use; lists them unless --yes')
+    .option('--yes', 'remove them')
+    .option('--results <dir>', "Playwright's output folder, where the reporter left its verdict", 'test-results')
+    .action(prune);
+  cli.command('import').description('take a folder of llama-stack / ogx recordings into llmDir (under imported/), naming each file it cannot take and why').argument('<from>', 'the folder of recordings').option(...dir).action(importRecordings);
+  cli
+    .command('proxy')
+    .description('a local HTTP server that records and replays the LLM calls sent to it: point a backend in any language at it')
+    .requiredOption('--upstream <url>', 'where calls go when recording, e.g. https://api.openai.com')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', int('--port', 0, 65535), 8787)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--dir <llmDir>', 'the recordings folder (default: LLM_REPLAY_DIR, else fixtures/llm)')
+    .option('--mode <mode>', `${MODES.join(' | ')} (LLM_REPLAY_MODE overrides it)`, (v) => {
+      try {
+        return checkMode(v, '--mode');
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message.replace(/^playwright-llm-replay: /, ''));
+      }
+    })
+    .option('--pace <n>', '0: no delays, 1: the recorded timing, 2: twice as fast…', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--pace must be 0 or a positive number.');
+      return n;
+    }, 0)
+    .addHelpText('after', `\nRequests carrying a test's x-llm-replay-test header (forwarded by the backend) are recorded into that\ntest's folder when the proxy has the run's LLM_REPLAY_SECRET (start it as a webServer entry with\nenv: llmServerEnv()). Example: OPENAI_BASE_URL=http://127.0.0.1:8787/v1 with --upstream https://api.openai.com`)
+    .action(async (o: { upstream: string; port: number; host: string; dir?: string; mode?: never; pace: number }) => {
+      const proxy = await startProxy({ port: o.port, host: o.host, upstream: o.upstream, llmDir: o.dir, llmMode: o.mode, llmPace: o.pace });
+      console.log(`playwright-llm-replay proxy listening on ${proxy.url} → ${o.upstream}`);
+      const stop = () => void proxy.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await new Promise(() => {});
+    });
+  return cli;
+}
+
+program()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    if (err instanceof CommanderError) {
+      // Help asked for is not a failure; a wrong command line is.
+      process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2);
+    }
+    console.error(`playwright-llm-replay: ${(err as Error).message.replace(/^playwright-llm-replay( proxy)?: /, '')}`);
+    process.exit(err instanceof Failure ? 1 : 2);
+  });

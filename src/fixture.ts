@@ -15,6 +15,8 @@ import { addAppHeader, appUrls } from './browser/app-header.js';
 import { encodeAttribution, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
 import { readReport } from './core/report.js';
 import { testFolder } from './core/naming.js';
+import { describeCall, transcript } from './core/transcript.js';
+import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
 
 /** What a test sees of its LLM calls. */
 export interface LlmFixture {
@@ -40,7 +42,10 @@ interface TestSession {
   report: string;
 }
 
-type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace'>;
+type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace'> & {
+  /** Attach each test's LLM calls to the report (`llm-calls.txt` to read, `llm-calls.json` for tools). Default true. */
+  llmReport: boolean;
+};
 type WorkerOptions = Omit<LlmOptions, keyof TestOptions>;
 type TestFixtures = TestOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = WorkerOptions & { _llmOptions: Resolved; _llmNodeTransport: void };
@@ -49,6 +54,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmDir: [DEFAULTS.llmDir, { option: true, scope: 'worker' }],
   llmMode: [DEFAULTS.llmMode, { option: true }],
   llmPace: [DEFAULTS.llmPace, { option: true }],
+  llmReport: [true, { option: true }],
   llmUrls: [DEFAULTS.llmUrls, { option: true, scope: 'worker' }],
   llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
   llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],
@@ -75,7 +81,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   _llmSession: [
-    async ({ _llmOptions: worker, llmMode, llmPace }, use, testInfo) => {
+    async ({ _llmOptions: worker, llmMode, llmPace, llmReport }, use, testInfo) => {
       const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
       const ref = testRef(testInfo);
       const session = createSession(options, ref);
@@ -94,9 +100,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       fs.rmSync(report, { force: true });
       const calls = [...session.calls, ...reported.calls];
       const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError)];
-      if (calls.length && (errors.length || testInfo.status !== testInfo.expectedStatus)) {
-        await testInfo.attach('llm-calls.json', { body: JSON.stringify(calls, null, 2), contentType: 'application/json' });
-      }
+      // Re-recording replaces: a passing test in record mode leaves only the recordings it used.
+      if (options.mode === 'record' && testInfo.status === 'passed' && !errors.length) session.store.keepOnly(session.folder, calls.map((c) => c.file));
+      if (calls.length && llmReport) await attachCalls(testInfo, session, calls);
       if (errors.length) throw combine(errors);
     },
     { auto: true, title: 'llm replay', box: true },
@@ -122,6 +128,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await undoRoutes();
   },
 });
+
+/**
+ * The test's calls in the report: a transcript to read at a glance, and the same as JSON for
+ * tools (the run summary reporter reads it, so it works across shards and merged reports).
+ */
+async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[]): Promise<void> {
+  const described = calls.map((c) => {
+    let x;
+    try {
+      x = c.file ? session.store.read(c.file) : undefined;
+    } catch {
+      x = undefined; // a file gone or damaged since: the call is shown without what it held
+    }
+    return describeCall(c, x);
+  });
+  await testInfo.attach('llm-calls.txt', { body: transcript(described), contentType: 'text/plain' });
+  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.folder, mode: session.options.mode, calls: described };
+  await testInfo.attach(CALLS_ATTACHMENT, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
+}
 
 /** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */
 async function settled(session: Session, report: string): Promise<LlmCall[]> {

@@ -102,16 +102,45 @@ export function keyHash(key: string): string {
   return crypto.hash('sha256', key, 'hex').slice(0, 12);
 }
 
-/** The leaf paths where two bodies differ, for the "closest recording" hint of a miss. */
-export function diffPaths(a: unknown, b: unknown, prefix = ''): string[] {
-  if (canonicalJson(a) === canonicalJson(b)) return [];
-  const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
-  if (!bothObjects) return [prefix || '(body)'];
-  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-  const out: string[] = [];
+/** One leaf where two bodies differ: its path, the llmIgnore entry that leaves it out, both values. */
+export interface Difference {
+  /** `messages[0].tool_calls[0].id` */
+  path: string;
+  /** `messages.*.tool_calls.*.id` */
+  ignore: string;
+  recorded: unknown;
+  wanted: unknown;
+}
+
+/** The leaves where two bodies differ, for the "closest recording" hint of a miss. */
+export function differences(recorded: unknown, wanted: unknown, prefix = '', ignore = ''): Difference[] {
+  if (canonicalJson(recorded) === canonicalJson(wanted)) return [];
+  const bothObjects = recorded && wanted && typeof recorded === 'object' && typeof wanted === 'object' && Array.isArray(recorded) === Array.isArray(wanted);
+  if (!bothObjects) return [{ path: prefix || '(body)', ignore, recorded, wanted }];
+  const keys = new Set([...Object.keys(recorded as object), ...Object.keys(wanted as object)]);
+  const out: Difference[] = [];
   for (const k of keys) {
-    const path = Array.isArray(a) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k;
-    out.push(...diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path));
+    const path = Array.isArray(recorded) ? `${prefix}[${k}]` : prefix ? `${prefix}.${k}` : k;
+    const entry = Array.isArray(recorded) ? (ignore ? `${ignore}.*` : '*') : ignore ? `${ignore}.${k}` : k;
+    out.push(...differences((recorded as Record<string, unknown>)[k], (wanted as Record<string, unknown>)[k], path, entry));
   }
   return out;
+}
+
+/** The leaf paths where two bodies differ. */
+export function diffPaths(a: unknown, b: unknown): string[] {
+  return differences(a, b).map((d) => d.path);
+}
+
+// Values that change on every run by nature: ids made up by a provider or an SDK, and timestamps.
+const VOLATILE: RegExp[] = [
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, // UUID
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/, // ISO timestamp
+  /^(call|toolu|chatcmpl|msg|resp|req|run|thread|fc|rs|item|tool|srvtoolu|cmpl|batch|file|asst)[_-][A-Za-z0-9_-]{6,}$/, // provider ids
+];
+
+/** Whether a value looks like an id or a timestamp that changes on every run. */
+export function looksVolatile(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isInteger(v) && v > 1e12 && v < 1e13; // epoch milliseconds
+  return typeof v === 'string' && VOLATILE.some((re) => re.test(v));
 }

@@ -288,6 +288,23 @@ export function wholeBody(framing: Framing, bytes: Buffer): Pick<Interaction['re
   return { framing: 'binary', body: bytes };
 }
 
+/**
+ * A URL as a file keeps it: a local server's port from the ephemeral range (a stand-in started
+ * on a free port) changes every run, so it is left out rather than making every re-recording a diff.
+ */
+export function storedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && Number(u.port) >= 32768) {
+      u.port = '';
+      return u.toString();
+    }
+  } catch {
+    // kept as it is
+  }
+  return url;
+}
+
 /** The file's JSON text for an interaction: keys in a stable order, bodies decoded, one line per stream event. */
 export function serializeRecording(x: Interaction): string {
   const { request: rq, response: rs } = x;
@@ -317,7 +334,7 @@ export function serializeRecording(x: Interaction): string {
     body = typeName && rs.framing === 'json' ? { __type__: typeName, __data__: rs.body } : rs.body;
   }
   const file = {
-    request: { method: rq.method, url: rq.url, headers: rq.headers, body: rq.body, endpoint: rq.endpoint, model: rq.model ?? null },
+    request: { method: rq.method, url: storedUrl(rq.url), headers: rq.headers, body: rq.body, endpoint: rq.endpoint, model: rq.model ?? null },
     response: {
       status: rs.status,
       headers: rs.headers,

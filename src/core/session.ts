@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Mode } from '../mode.js';
 import { requestModel } from '../wire/providers.js';
-import { type Ignore, type KeyRules, canonicalEndpoint, diffPaths, keyBody, keyHash, requestKey } from './key.js';
+import { type Ignore, type KeyRules, canonicalEndpoint, differences, keyBody, keyHash, looksVolatile, requestKey } from './key.js';
 import { type UrlPattern, urlMatcher } from './urls.js';
 import type { Interaction } from './recording.js';
 import { type RedactOptions, Redactor } from './redact.js';
@@ -221,10 +221,15 @@ export class Session {
     ];
     const { found, unreadable } = this.store.candidates(this.folder, request.method, request.endpoint);
     const wanted = keyBody(request, this.rules, true);
-    const ranked = found.map((f) => ({ f, diff: diffPaths(keyBody(f.interaction.request, this.rules), wanted) })).sort((a, b) => a.diff.length - b.diff.length);
+    const ranked = found.map((f) => ({ f, diff: differences(keyBody(f.interaction.request, this.rules), wanted) })).sort((a, b) => a.diff.length - b.diff.length);
     if (ranked.length) {
       const { f, diff } = ranked[0];
-      lines.push(`  Closest recording: ${rel(f.file)}`, `    body fields that differ: ${diff.slice(0, 8).join(', ')}${diff.length > 8 ? `, … (${diff.length} in all)` : ''}`);
+      lines.push(`  Closest recording: ${rel(f.file)}`, `    body fields that differ: ${diff.slice(0, 8).map((d) => d.path).join(', ')}${diff.length > 8 ? `, … (${diff.length} in all)` : ''}`);
+      for (const d of diff.slice(0, 8)) lines.push(`      ${d.path}: ${shown(this.redactor, d.wanted)} (recorded: ${shown(this.redactor, d.recorded)})`);
+      const volatile = diff.filter((d) => looksVolatile(d.recorded) && looksVolatile(d.wanted));
+      for (const entry of [...new Set(volatile.map((d) => d.ignore))]) {
+        lines.push(`    ${entry} looks volatile (an id or a time that changes on every run): add '${entry}' to llmIgnore to leave it out of the match.`);
+      }
     } else {
       lines.push(`  No recording of ${request.method} ${request.endpoint} exists yet.`);
     }
@@ -245,6 +250,13 @@ function parseBody(body: Buffer, contentType = ''): { body: unknown; text?: stri
   } catch {
     return { body: /^text\/|json|x-www-form-urlencoded/.test(contentType) || Buffer.from(text, 'utf8').equals(body) ? text : body.toString('base64') };
   }
+}
+
+/** A value as a miss message shows it: JSON, cut to about 80 characters, secrets replaced. */
+function shown(redactor: Redactor, v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const text = redactor.text(JSON.stringify(v));
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 function rel(file: string): string {

@@ -327,6 +327,32 @@ export class Store {
     return file;
   }
 
+  /**
+   * Removes the recordings in `folder` (not in folders below it) that are not in `keep`: what a
+   * test re-recorded in full no longer needs. Returns what was removed.
+   */
+  keepOnly(folder: string, keep: readonly (string | undefined)[]): string[] {
+    const wanted = new Set(keep.filter((f): f is string => !!f).map((f) => path.resolve(f)));
+    const removed: string[] = [];
+    for (const list of this.listing(folder).values()) {
+      for (const named of list) {
+        if (wanted.has(named.file)) continue;
+        fs.rmSync(named.file, { force: true });
+        this.loaded.delete(named.file);
+        removed.push(named.file);
+      }
+    }
+    if (removed.length) {
+      this.listings.delete(folder);
+      if (this.indexed) {
+        const gone = new Set(removed);
+        this.indexed.named = this.indexed.named.filter((n) => !gone.has(n.file));
+        for (const [hash, list] of this.indexed.byHash) this.indexed.byHash.set(hash, list.filter((n) => !gone.has(n.file)));
+      }
+    }
+    return removed;
+  }
+
   /** Recordings of the same method and endpoint, to name the closest one when a request misses. */
   candidates(folder: string, method: string, endpoint: string): { found: Found[]; unreadable: RecordingFileError[] } {
     const index = this.index();

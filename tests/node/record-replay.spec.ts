@@ -181,6 +181,8 @@ test('a miss in replay mode connects to nothing and says what to do', async () =
     expect(message).toContain(`no recording for POST ${upstream.url}/v1/chat/completions (model gpt-4o-mini) in replay mode`);
     expect(message).toMatch(/Closest recording: .*suite\/test\/chat-completions\.[0-9a-f]{12}\.json/);
     expect(message).toContain('body fields that differ: messages[0].content, temperature');
+    expect(message).toContain('messages[0].content: "another prompt" (recorded: "recorded prompt")');
+    expect(message).toContain('temperature: 0.2 (recorded: (absent))');
     expect(message).toContain('To record it: LLM_REPLAY_MODE=record-missing npx playwright test');
     expect(h.calls).toMatchObject([{ outcome: 'missed' }]);
     expect(h.errors).toHaveLength(1);

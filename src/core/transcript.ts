@@ -1,0 +1,85 @@
+// A test's LLM calls as a person reads them: per call, what happened (replayed, recorded…), where
+// it was made, the endpoint and model, the last thing asked and what came back, how many chunks
+// over how long, and the recording's file. The HTML report's attachment and `show` print this.
+import path from 'node:path';
+import { type Summary, summarize } from '../wire/summary.js';
+import type { Interaction } from './recording.js';
+import type { LlmCall } from './session.js';
+
+/** A call as the report keeps it: what `llm.calls` says, plus what its recording holds. */
+export interface ReportedCall extends LlmCall {
+  endpoint?: string;
+  question?: string;
+  answer?: string;
+  toolCalls?: { name: string; arguments: string }[];
+  chunks?: number;
+  durationMs?: number;
+}
+
+/** A call with what its recording says: the question, the answer, its chunks and duration. */
+export function describeCall(call: LlmCall | undefined, x: Interaction | undefined): ReportedCall {
+  const base: ReportedCall = call ? { ...call } : { id: '', method: x?.request.method ?? '', url: x?.request.url ?? '', model: x?.request.model, outcome: 'replayed', where: 'worker' };
+  if (!x) return base;
+  const rs = x.response;
+  // A big recording's events are read from disk: its summary stops at the first thousand.
+  const events = rs.events ?? [];
+  const payloads = rs.events ? events : [{ data: rs.body }];
+  const summary: Summary = summarize(x.request.body, payloads, Array.isArray(events) ? Infinity : 1000);
+  base.endpoint = x.request.endpoint;
+  base.model ??= x.request.model;
+  if (summary.question !== undefined) base.question = summary.question;
+  const answer = summary.text ?? summary.other;
+  if (answer !== undefined) base.answer = answer;
+  if (summary.toolCalls.length) base.toolCalls = summary.toolCalls;
+  base.chunks = rs.events ? rs.events.length + (rs.terminator ? 1 : 0) : rs.body === undefined || rs.body === '' ? 0 : 1;
+  const last = rs.terminator?.t ?? (rs.events && rs.events.length ? rs.events.at(-1)!.t : 0);
+  base.durationMs = Math.round(last);
+  return base;
+}
+
+const cut = (s: string, n: number) => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+};
+
+const WHERE = { page: 'page', worker: 'worker', server: 'app server', proxy: 'proxy' } as const;
+
+/** The readable transcript of calls. Files are shown relative to `base` (the current folder by default). */
+export function transcript(calls: readonly ReportedCall[], base = process.cwd()): string {
+  const counts = new Map<string, number>();
+  for (const c of calls) counts.set(c.outcome, (counts.get(c.outcome) ?? 0) + 1);
+  const lines = [`${calls.length} LLM call${calls.length === 1 ? '' : 's'}: ${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')}`, ''];
+  calls.forEach((c, i) => lines.push(...callLines(c, `${i + 1}. ${c.outcome} · ${WHERE[c.where] ?? c.where} · `, base), ''));
+  return lines.join('\n');
+}
+
+/** A recording on its own, as `show` prints it. */
+export function recordingTranscript(x: Interaction, file: string, base = process.cwd()): string {
+  const c = describeCall(undefined, x);
+  c.file = file;
+  const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}`;
+  return [head, ...callLines(c, '', base)].join('\n');
+}
+
+function callLines(c: ReportedCall, prefix: string, base: string): string[] {
+  const lines: string[] = [];
+  {
+    let endpoint = c.endpoint;
+    if (!endpoint) {
+      try {
+        endpoint = new URL(c.url).pathname;
+      } catch {
+        endpoint = c.url;
+      }
+    }
+    lines.push(`${prefix}${c.method} ${endpoint}${c.model ? ` · ${c.model}` : ''}`);
+    if (c.question !== undefined) lines.push(`   asked:    ${cut(c.question, 200)}`);
+    if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);
+    for (const t of c.toolCalls ?? []) lines.push(`   tool:     ${t.name}(${cut(t.arguments, 200)})`);
+    if (c.reason) lines.push(`   why:      ${cut(c.reason, 300)}`);
+    const facts = [c.chunks !== undefined ? `${c.chunks} chunk${c.chunks === 1 ? '' : 's'}` : '', c.durationMs !== undefined && c.chunks ? `over ${c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`}` : ''].filter(Boolean);
+    const file = c.file ? path.relative(base, c.file) || c.file : '';
+    if (facts.length || file) lines.push(`   ${[facts.join(' '), file].filter(Boolean).join(' · ')}`);
+  }
+  return lines;
+}

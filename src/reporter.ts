@@ -1,0 +1,150 @@
+// `reporter: [['list'], ['playwright-llm-replay/reporter']]`: at the end of a run, how many LLM calls
+// were replayed, recorded, missed or passed through, the recordings written, and — after a complete
+// run only — the recordings under llmDir that no test used. It reads each test's `llm-calls.json`
+// attachment, so it works on sharded runs merged with `merge-reports` too.
+// `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused.
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
+
+export interface LlmReporterOptions {
+  /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
+  failOnUnused?: boolean;
+  /** Recordings roots to look for unused files in, beside those the tests report (default: each project's llmDir). */
+  llmDir?: string | string[];
+}
+
+/** Where the last run's verdict is kept for `npx playwright-llm-replay prune`. */
+export const LAST_RUN_FILE = '.llm-replay-last-run.json';
+
+export interface LastRun {
+  version: 1;
+  at: string;
+  /** Why the run does not say which recordings are unused; empty when it does. */
+  incomplete: string[];
+  roots: string[];
+  unused: string[];
+  written: string[];
+}
+
+// Options of `playwright test` that take a value, and those that narrow which tests run.
+const WITH_VALUE = new Set(['-c', '--config', '-g', '--grep', '--grep-invert', '--project', '--shard', '-j', '--workers', '--reporter', '--output', '--timeout', '--retries', '--repeat-each', '--max-failures', '--global-timeout', '--trace', '--browser', '--tsconfig', '--test-list', '--test-list-invert', '--only-changed', '--update-source-method', '--tag']);
+const NARROWING: Record<string, string> = { '-g': '--grep', '--grep': '--grep', '--grep-invert': '--grep-invert', '--project': '--project', '--shard': '--shard', '--last-failed': '--last-failed', '--only-changed': '--only-changed', '--test-list': '--test-list', '--test-list-invert': '--test-list-invert', '--tag': '--tag' };
+
+/** What narrowed a `playwright test` command line to some of the tests. */
+export function narrowing(argv: readonly string[]): string[] {
+  const at = argv.indexOf('test');
+  if (at < 0) return [];
+  const found: string[] = [];
+  for (let i = at + 1; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag] = arg.split('=');
+    if (NARROWING[flag]) found.push(NARROWING[flag]);
+    if (arg.startsWith('-')) {
+      if (WITH_VALUE.has(flag) && !arg.includes('=')) i++;
+      continue;
+    }
+    found.push(`the file filter ${arg}`);
+  }
+  return [...new Set(found)];
+}
+
+export default class LlmReplayReporter implements Reporter {
+  private config?: FullConfig;
+  private suite?: Suite;
+  private readonly roots = new Set<string>();
+  private readonly used = new Set<string>();
+  private readonly written = new Set<string>();
+  private readonly counts = new Map<string, number>();
+  private merged = false;
+  private narrowedBy: string[] = [];
+
+  constructor(private readonly options: LlmReporterOptions = {}) {}
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.config = config;
+    this.suite = suite;
+    const argv = ((config as { argv?: string[] }).argv ?? process.argv) as string[];
+    // merge-reports gives no command line: a merged run is taken as complete.
+    this.merged = !argv.length || argv.includes('merge-reports');
+    this.narrowedBy = this.merged ? [] : narrowing(argv);
+    const base = config.configFile ? path.dirname(config.configFile) : config.rootDir;
+    const given = this.options.llmDir === undefined ? [] : ([] as string[]).concat(this.options.llmDir);
+    for (const dir of given) this.roots.add(path.resolve(base, dir));
+    // A merged report has no project options: its roots come from the tests' attachments.
+    if (!given.length && !this.merged) for (const p of config.projects) this.roots.add(path.resolve(base, (p.use as { llmDir?: string }).llmDir ?? 'fixtures/llm'));
+  }
+
+  onTestEnd(_test: TestCase, result: TestResult): void {
+    for (const a of result.attachments) {
+      if (a.name !== CALLS_ATTACHMENT || !a.body) continue;
+      let data: CallsAttachment;
+      try {
+        data = JSON.parse(a.body.toString('utf8')) as CallsAttachment;
+      } catch {
+        continue;
+      }
+      this.roots.add(data.root);
+      for (const call of data.calls) {
+        this.counts.set(call.outcome, (this.counts.get(call.outcome) ?? 0) + 1);
+        if (call.file) this.used.add(path.resolve(call.file));
+        if (call.file && call.outcome === 'recorded') this.written.add(path.resolve(call.file));
+      }
+    }
+  }
+
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    const incomplete = [...this.narrowedBy];
+    const tests = this.suite?.allTests() ?? [];
+    const failed = tests.filter((t) => t.outcome() === 'unexpected').length;
+    const skipped = tests.filter((t) => t.outcome() === 'skipped').length;
+    if (failed) incomplete.push(`${failed} failed test${failed === 1 ? '' : 's'}`);
+    if (skipped) incomplete.push(`${skipped} skipped test${skipped === 1 ? '' : 's'}`);
+    if (result.status === 'interrupted') incomplete.push('the run was interrupted');
+    const unused = incomplete.length ? [] : this.unused();
+    const rel = (f: string) => path.relative(process.cwd(), f) || f;
+
+    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
+    const order = ['replayed', 'recorded', 'missed', 'passthrough', 'not-recorded', 'pending'];
+    const lines = [`playwright-llm-replay: ${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => o !== 'pending' || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
+    if (this.written.size) lines.push(`  written in this run (${this.written.size}):`, ...[...this.written].sort().map((f) => `    ${rel(f)}`));
+    if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
+    else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);
+    else lines.push(`  unused recordings (${unused.length}), no test used them in this complete run:`, ...unused.map((f) => `    ${rel(f)}`), '  remove them: npx playwright-llm-replay prune --yes');
+    console.log(`\n${lines.join('\n')}`);
+
+    this.writeLastRun({ version: 1, at: new Date().toISOString(), incomplete, roots: [...this.roots], unused, written: [...this.written] });
+    if (this.options.failOnUnused && unused.length) {
+      console.log(`playwright-llm-replay: failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`);
+      return { status: 'failed' };
+    }
+    return undefined;
+  }
+
+  /** Every recording under the roots that no test of the run used. */
+  private unused(): string[] {
+    const out: string[] = [];
+    for (const root of this.roots) {
+      if (!fs.existsSync(root)) continue;
+      for (const file of fg.sync('**/*.json', { cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false })) if (!this.used.has(path.resolve(file))) out.push(file);
+    }
+    return out.sort();
+  }
+
+  private writeLastRun(run: LastRun): void {
+    const dir = this.config?.projects[0]?.outputDir;
+    if (!dir) return;
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, LAST_RUN_FILE), JSON.stringify(run, null, 2) + '\n');
+    } catch {
+      // Only `prune` needs it; it says so when it is missing.
+    }
+  }
+}
