@@ -4,7 +4,7 @@
 // every call it started has been stored or has failed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { test as base, type TestInfo } from '@playwright/test';
+import { test as base, type Clock, type TestInfo } from '@playwright/test';
 import type { LlmCall, Session, TestRef } from './core/session.js';
 import { LlmOptionError, ReplayMissError, LlmReplayError } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
@@ -12,8 +12,10 @@ import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
-import { encodeAttribution, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
+import { clockFile, encodeAttribution, ensureReportDir, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
 import { readReport } from './core/report.js';
+import { type Fault, type FaultOptions, checkFault } from './core/faults.js';
+import { type ClockState, TestClock } from './core/clock.js';
 import { testFolder } from './core/naming.js';
 import { describeCall, transcript } from './core/transcript.js';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
@@ -26,6 +28,32 @@ export interface LlmFixture {
   readonly mode: Mode;
   /** The folder this test's recordings are written to. */
   readonly dir: string;
+  /**
+   * Injects a fault into this test's LLM calls whose URL matches `url` (a glob as in page.route, or
+   * a RegExp) — from the page, the worker and the app's server: an error answer (`{ status }`), a
+   * broken connection (`{ dropAfter }`), a pause (`{ stallAfter, ms }`), the provider's own error
+   * event (`{ errorEvent, after }`), a slow first chunk (`{ firstChunkDelay }`). `times` limits how
+   * many calls get it; `model` and `nth` pick which. Never written into recordings. A fault no call
+   * got fails the test at its end.
+   */
+  fault(url: string | RegExp, fault: Fault, options?: FaultOptions): Promise<void>;
+  /**
+   * The clock replays wait on at `llmPace: 'clock'` in Node (the test worker, the app's server).
+   * It follows `page.clock` (install, runFor, fastForward, pauseAt, resume); in a test without a
+   * page, move it yourself: `await llm.clock.install(); … await llm.clock.runFor(2000)`.
+   */
+  readonly clock: LlmClock;
+}
+
+/** The test's clock for replays in Node, shaped like Playwright's `page.clock`. */
+export interface LlmClock {
+  install(options?: { time?: number | string | Date }): Promise<void>;
+  runFor(ticks: number | string): Promise<void>;
+  fastForward(ticks: number | string): Promise<void>;
+  pauseAt(time: number | string | Date): Promise<void>;
+  resume(): Promise<void>;
+  /** The clock's time, ms. */
+  now(): number;
 }
 
 /** How long a finished test waits for calls still being recorded before it fails. */
@@ -36,10 +64,11 @@ let current: Session | undefined;
 
 interface TestSession {
   session: Session;
-  /** The signed attribution header for the app's server and the proxy. */
-  header: string;
+  /** The signed attribution header for the app's server and the proxy (with the test's faults as they stand). */
+  header: () => string;
   /** Where those processes report this test's calls. */
   report: string;
+  clock: TestClock;
 }
 
 type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace'> & {
@@ -88,18 +117,39 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const secret = runSecret();
       const id = newAttributionId();
       const report = reportFile(secret, id);
-      const header = encodeAttribution({ id, test: ref, mode: options.mode, pace: options.pace, urls: options.urls, ignore: ignorePaths(options.ignore), redact: options.redact }, secret);
+      // At pace 'clock', the app's server follows the test's clock through a file beside the report.
+      const clock = new TestClock();
+      if (options.pace === 'clock') {
+        session.clock = clock;
+        clock.onChange((state) => shareClock(secret, clockFile(report), state));
+      }
+      // The faults go with each request, with what this process counted for each so far.
+      const header = () =>
+        encodeAttribution(
+          {
+            id,
+            test: ref,
+            mode: options.mode,
+            pace: options.pace,
+            urls: options.urls,
+            ignore: ignorePaths(options.ignore),
+            redact: options.redact,
+            faults: session.faults.rules,
+          },
+          secret,
+        );
       current = session;
       try {
-        await use({ session, header, report });
+        await use({ session, header, report, clock });
       } finally {
         current = undefined;
       }
       const stuck = await settled(session, report);
       const reported = readReport(report);
       fs.rmSync(report, { force: true });
+      fs.rmSync(clockFile(report), { force: true });
       const calls = [...session.calls, ...reported.calls];
-      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError)];
+      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...session.faults.unused((r) => reported.calls.filter((c) => c.faultId === r.id).length)];
       // Re-recording replaces: a passing test in record mode leaves only the recordings it used.
       if (options.mode === 'record' && testInfo.status === 'passed' && !errors.length) session.store.keepOnly(session.folder, calls.map((c) => c.file));
       if (calls.length && llmReport) await attachCalls(testInfo, session, calls);
@@ -108,13 +158,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, title: 'llm replay', box: true },
   ],
 
-  llm: async ({ _llmSession: { session, report } }, use) => {
+  llm: async ({ _llmSession: { session, report, clock } }, use) => {
     await use({
       get calls() {
         return [...session.calls, ...readReport(report).calls];
       },
       mode: session.options.mode,
       dir: session.folder,
+      fault: async (url, fault, options) => session.faults.add(checkFault(url, fault, options)),
+      clock,
     });
   },
 
@@ -123,6 +175,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   context: async ({ context, _llmSession, baseURL }, use, testInfo) => {
     const undoRoutes = await installBrowserTransport(context, _llmSession.session, upstreamDispatcher);
     const undoHeader = await addAppHeader(context, appUrls(baseURL, (testInfo.config as { webServer?: unknown }).webServer), _llmSession.header);
+    if (_llmSession.session.options.pace === 'clock') followClock(context.clock, _llmSession.clock);
     await use(context);
     await undoHeader();
     await undoRoutes();
@@ -146,6 +199,29 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
   await testInfo.attach('llm-calls.txt', { body: transcript(described), contentType: 'text/plain' });
   const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.folder, mode: session.options.mode, calls: described };
   await testInfo.attach(CALLS_ATTACHMENT, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
+}
+
+/**
+ * At pace 'clock': the test's Node clock does what the test does to Playwright's (`page.clock` is
+ * the context's), so replays in the worker and the app's server step with the page.
+ */
+function followClock(playwright: Clock, ours: TestClock): void {
+  const methods = ['install', 'runFor', 'fastForward', 'pauseAt', 'resume'] as const;
+  for (const name of methods) {
+    const original = (playwright[name] as (...a: unknown[]) => Promise<void>).bind(playwright);
+    (playwright as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      await original(...args);
+      await (ours[name] as (...a: unknown[]) => Promise<void>)(...args);
+    };
+  }
+}
+
+/** Writes the clock's state for the app's server, whole (written aside, then renamed). */
+function shareClock(secret: string, file: string, state: ClockState): void {
+  ensureReportDir(secret);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.renameSync(tmp, file);
 }
 
 /** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */

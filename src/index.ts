@@ -1,10 +1,11 @@
 // `playwright-llm-replay`: a drop-in for `@playwright/test` whose `test` records and replays LLM calls.
 export * from '@playwright/test';
-export { test, type LlmFixture } from './fixture.js';
+export { test, type LlmFixture, type LlmClock } from './fixture.js';
 export type { LlmOptions, IgnoreList } from './options.js';
 export type { LlmMode, Mode } from './mode.js';
 export type { LlmCall, Outcome, Where } from './core/session.js';
 export type { RedactOptions } from './core/redact.js';
+export type { Fault, FaultOptions } from './core/faults.js';
 export type { Interaction } from './core/recording.js';
 export type { Ignore, IgnoreFn } from './core/key.js';
 export type { UrlPattern } from './core/urls.js';

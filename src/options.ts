@@ -16,8 +16,12 @@ export interface LlmOptions {
   llmDir: string;
   /** `auto` (default) | `replay` | `record-missing` | `record` | `passthrough`. `LLM_REPLAY_MODE` overrides it. */
   llmMode: LlmMode;
-  /** 0: no delays (chunks still one by one); 1: recorded timing; 2: twice as fast… */
-  llmPace: number;
+  /**
+   * 0: no delays (chunks still one by one); 1: recorded timing; 2: twice as fast…; 'clock': the
+   * recorded timing on the test's clock — Playwright's `page.clock` (install it), or `llm.clock` in
+   * a test without a page — so a test steps a stream with `runFor` and never waits.
+   */
+  llmPace: number | 'clock';
   /** Extra URLs that count as LLM calls: Playwright URL globs or RegExps. */
   llmUrls: UrlPattern[];
   /** Body fields (dotted paths, `*` for any key or index) and functions `(body) => body`, left out of the match key. */
@@ -44,7 +48,9 @@ const Pattern = z.union([z.string().min(1), z.instanceof(RegExp)]);
 export const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),
   llmMode: z.string(),
-  llmPace: z.number({ error: 'llmPace must be a number' }).finite().nonnegative('llmPace must be 0 (no delays) or a positive speed factor (1 = recorded timing)'),
+  llmPace: z.custom<number | 'clock'>((v) => v === 'clock' || (typeof v === 'number' && Number.isFinite(v) && v >= 0), {
+    error: "llmPace must be 0 (no delays), a positive speed factor (1 = recorded timing), or 'clock' (recorded timing on the test's clock: page.clock, llm.clock)",
+  }),
   llmUrls: z.array(Pattern, { error: 'llmUrls must be a list of URL globs (strings) or RegExps' }),
   llmIgnore: z.array(z.union([z.string().min(1), z.custom<IgnoreFn>((v) => typeof v === 'function')]), {
     error: 'llmIgnore must be a list of body field paths (strings) and functions',
@@ -70,9 +76,7 @@ export function looksValid(o: LlmOptions): boolean {
     typeof o.llmDir === 'string' &&
     o.llmDir.length > 0 &&
     typeof o.llmMode === 'string' &&
-    typeof o.llmPace === 'number' &&
-    Number.isFinite(o.llmPace) &&
-    o.llmPace >= 0 &&
+    (o.llmPace === 'clock' || (typeof o.llmPace === 'number' && Number.isFinite(o.llmPace) && o.llmPace >= 0)) &&
     list(o.llmUrls, pattern) &&
     list(o.llmIgnore, (v) => (typeof v === 'string' && v.length > 0) || typeof v === 'function') &&
     !!r &&

@@ -80,6 +80,7 @@ function responseTransport(res: http.ServerResponse, agent: Agent): Transport {
   res.on('close', () => {
     if (!res.writableFinished) for (const l of aborts) l(new Error('The client closed the connection'));
   });
+  let written = Promise.resolve();
   return {
     where: 'proxy',
     streams: true,
@@ -94,7 +95,12 @@ function responseTransport(res: http.ServerResponse, agent: Agent): Transport {
       res.flushHeaders();
       return true;
     },
-    write: (chunk) => res.write(chunk),
+    write: (chunk) => {
+      let ok = true;
+      written = new Promise<void>((r) => (ok = res.write(chunk, () => r())));
+      return ok;
+    },
+    received: () => written,
     drain: () => new Promise<void>((r) => res.once('drain', r)),
     // Each write goes out as it is made; a turn of the event loop keeps chunks in their own packets.
     taken: () => new Promise<void>((r) => setImmediate(r)),

@@ -12,13 +12,13 @@ function originKey(url: URL): string {
   return `${url.protocol}//${host}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
 
-export async function addAppHeader(context: BrowserContext, appUrls: string[], value: string): Promise<() => Promise<void>> {
+export async function addAppHeader(context: BrowserContext, appUrls: string[], value: () => string): Promise<() => Promise<void>> {
   const origins = new Set(appUrls.map((u) => originKey(new URL(u))));
   if (!origins.size) return async () => {};
   const matches = (url: URL) => url.protocol.startsWith('http') && origins.has(originKey(url));
   const handler = async (route: Route) => {
     const headers = await route.request().allHeaders();
-    await route.fallback({ headers: { ...headers, [TEST_HEADER]: value } }).catch(() => {});
+    await route.fallback({ headers: { ...headers, [TEST_HEADER]: value() } }).catch(() => {});
   };
   await context.route(matches, handler);
   return () => context.unroute(matches, handler).catch(() => {});

@@ -15,10 +15,12 @@ export interface ChunkPlan {
    * cross-origin) where the upstream sent none: the page script takes it out again.
    */
   exposeAdded: boolean;
+  /** The delays are on the page's clock (`llmPace: 'clock'`), not in real time. */
+  clock?: boolean;
 }
 
 export function encodeChunks(plan: ChunkPlan): string {
-  const flags = [plan.broken && 'broken', plan.exposeAdded && 'expose-added'].filter(Boolean).join(',');
+  const flags = [plan.broken && 'broken', plan.exposeAdded && 'expose-added', plan.clock && 'clock'].filter(Boolean).join(',');
   return `${plan.sizes.join(',')};${plan.delays.map((d) => Math.round(d)).join(',')};${flags}`;
 }
 
@@ -27,7 +29,7 @@ export function decodeChunks(value: string | null): ChunkPlan | undefined {
   const [sizes, delays, flags = ''] = value.split(';');
   const list = (s: string | undefined) => (s ? s.split(',').map(Number) : []);
   const set = new Set(flags.split(','));
-  return { sizes: list(sizes), delays: list(delays), broken: set.has('broken'), exposeAdded: set.has('expose-added') };
+  return { sizes: list(sizes), delays: list(delays), broken: set.has('broken'), exposeAdded: set.has('expose-added'), clock: set.has('clock') };
 }
 
 /** The headers the page would have seen without the plugin: the chunk header and what exposed it taken out. */

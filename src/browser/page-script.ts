@@ -26,18 +26,44 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     return signal?.reason ?? new DOMException('The user aborted a request.', 'AbortError');
   }
 
-  /** Waits `ms` on the page's clock; rejects at once on abort. */
-  function wait(ms: number, signal?: AbortSignal | null): Promise<void> {
+  // Real timers, as they were before a test installs Playwright's clock (which keeps them as builtins).
+  const real = w.__pwClock?.builtins ?? { setTimeout: w.setTimeout, clearTimeout: w.clearTimeout };
+  const realSetTimeout: typeof setTimeout = real.setTimeout.bind(w);
+  const realClearTimeout: typeof clearTimeout = real.clearTimeout.bind(w);
+
+  /**
+   * Waits `ms`: on the page's clock when the plan says so (`llmPace: 'clock'`: the page's own
+   * timers, which Playwright's clock drives once installed), else in real time. Rejects at once on abort.
+   */
+  function wait(ms: number, onClock: boolean | undefined, signal?: AbortSignal | null): Promise<void> {
+    const set: typeof setTimeout = onClock ? w.setTimeout.bind(w) : realSetTimeout;
+    const clear: typeof clearTimeout = onClock ? w.clearTimeout.bind(w) : realClearTimeout;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortError(signal))), { once: true });
+      const timer = set(resolve, ms);
+      signal?.addEventListener('abort', () => (clear(timer), reject(abortError(signal))), { once: true });
     });
+  }
+
+  /**
+   * The wait before each chunk. In real time, its delay after the one before was read. On the
+   * page's clock, the time left until it is due (delays add up from the answer's start), so a clock
+   * moved past several chunks releases them all.
+   */
+  function schedule(p: ChunkPlan): (i: number) => number {
+    if (!p.clock) return (i) => p.delays[i] ?? 0;
+    const start = w.performance.now();
+    let due = 0;
+    return (i) => {
+      due += p.delays[i] ?? 0;
+      return start + due - w.performance.now();
+    };
   }
 
   /** A body as its recorded chunks, one per read, each at its delay; errors where the stream broke. */
   function pacedStream(body: Uint8Array, p: ChunkPlan, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
     let i = 0;
     let offset = 0;
+    const waitFor = schedule(p);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (i === p.sizes.length) {
@@ -45,9 +71,9 @@ export function pageScript({ patterns }: PageScriptArgs): void {
           else controller.close();
           return;
         }
-        const delay = p.delays[i] ?? 0;
+        const delay = waitFor(i);
         try {
-          if (delay > 0) await wait(delay, signal);
+          if (delay > 0) await wait(delay, p.clock, signal);
           if (signal?.aborted) throw abortError(signal);
         } catch (err) {
           controller.error(err);
@@ -218,7 +244,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
       const s = { shown: 0, done: false };
       state.set(xhr, s);
       await new Promise<void>((r) => {
-        const check = () => (nativeReadyState.call(xhr) === 4 ? r() : setTimeout(check, 0));
+        const check = () => (nativeReadyState.call(xhr) === 4 ? r() : realSetTimeout(check, 0));
         check();
       });
       const total = p.sizes.reduce((a, b) => a + b, 0);
@@ -226,8 +252,10 @@ export function pageScript({ patterns }: PageScriptArgs): void {
       const bytes = new TextEncoder().encode(text);
       const sameLength = bytes.length === total;
       let loaded = 0;
+      const waitFor = schedule(p);
       for (let i = 0; i < p.sizes.length; i++) {
-        if (p.delays[i] > 0) await new Promise((r) => setTimeout(r, p.delays[i]));
+        const delay = waitFor(i);
+        if (delay > 0) await wait(delay, p.clock);
         loaded += p.sizes[i];
         s.shown = sameLength ? new TextDecoder().decode(bytes.subarray(0, loaded)).length : text.length;
         if (i < p.sizes.length - 1) {

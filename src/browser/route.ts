@@ -48,6 +48,7 @@ function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
   let head: ResponseHead | undefined;
   const chunks: Buffer[] = [];
   const delays: number[] = [];
+  let clock = false;
   const fulfill = (broken: boolean) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of head!.headers) {
@@ -58,7 +59,7 @@ function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
     // The page script must read the chunk header cross-origin; every other header is exposed as the upstream exposed it.
     const expose = headers['access-control-expose-headers'];
     headers['access-control-expose-headers'] = expose ? `${expose}, ${CHUNKS_HEADER}` : CHUNKS_HEADER;
-    headers[CHUNKS_HEADER] = encodeChunks({ sizes: chunks.map((c) => c.length), delays, broken, exposeAdded: !expose });
+    headers[CHUNKS_HEADER] = encodeChunks({ sizes: chunks.map((c) => c.length), delays, broken, exposeAdded: !expose, clock });
     route.fulfill({ status: head!.status, headers, body: Buffer.concat(chunks) }).catch(ignoreClosed);
   };
   return {
@@ -68,6 +69,7 @@ function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
     write: (chunk, delay) => (chunks.push(chunk), delays.push(delay), true),
     drain: () => Promise.resolve(),
     taken: () => Promise.resolve(),
+    onClock: () => void (clock = true),
     end: () => fulfill(false),
     // No answer at all reaches the page as a network error, as it would have; a broken stream as its chunks, then an error.
     fail: () => (head ? fulfill(true) : void route.abort('failed').catch(ignoreClosed)),

@@ -2,7 +2,8 @@
 // one per signed attribution header, in this process's own llmDir, reporting to the test's file
 // in the run's private report folder. A header that fails its checks is not used (the call goes
 // to the shared session) and is logged once.
-import { AttributionError, SECRET_ENV, decodeAttribution, ensureReportDir, reportFile } from './attribution.js';
+import { AttributionError, SECRET_ENV, clockFile, decodeAttribution, ensureReportDir, reportFile } from './attribution.js';
+import { SharedClock } from './clock.js';
 import { reportTo } from './report.js';
 import { Session } from './session.js';
 import type { Resolved } from '../options.js';
@@ -31,20 +32,25 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
     forHeader(value) {
       if (value === undefined) return undefined;
       if (Array.isArray(value)) return refuse('it was sent more than once');
-      const cached = sessions.get(value);
-      if (cached) return cached;
       const secret = process.env[SECRET_ENV];
-      let session: Session;
+      let session: Session | undefined;
       try {
         const a = decodeAttribution(value, secret);
-        session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
-        ensureReportDir(secret!);
-        session.on(reportTo(reportFile(secret!, a.id)));
+        // One session per test run (its id), so occurrence counters carry across its requests; its
+        // faults are the ones its latest request carries.
+        session = sessions.get(a.id);
+        if (!session) {
+          session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
+          ensureReportDir(secret!);
+          session.on(reportTo(reportFile(secret!, a.id)));
+          if (a.pace === 'clock') session.clock = new SharedClock(clockFile(reportFile(secret!, a.id)));
+          sessions.set(a.id, session);
+          if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);
+        }
+        session.faults.replace(a.faults ?? []);
       } catch (err) {
         return refuse(err instanceof AttributionError ? err.message : (err as Error).message.replace(/^playwright-llm-replay: /, ''));
       }
-      sessions.set(value, session);
-      if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);
       return session;
     },
     all: () => [...sessions.values()],

@@ -12,7 +12,8 @@ import { z } from 'zod';
 import type { UrlPattern } from './urls.js';
 import type { Ignore } from './key.js';
 import type { RedactOptions } from './redact.js';
-import type { TestRef } from './session.js';
+import type { Pace, TestRef } from './session.js';
+import { type FaultRule, checkFault } from './faults.js';
 import type { Mode } from '../mode.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';
@@ -30,10 +31,12 @@ export interface Attribution {
   id: string;
   test: TestRef;
   mode: Mode;
-  pace: number;
+  pace: Pace;
   urls: readonly UrlPattern[];
   ignore: readonly string[];
   redact: RedactOptions;
+  /** The test's faults, with what the test's own process counted for each (`before`). */
+  faults?: FaultRule[];
 }
 
 const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
@@ -42,10 +45,14 @@ const Wire = z.object({
   id: z.string().regex(/^[0-9a-f]{16,64}$/),
   test: z.object({ folder: z.string().min(1).max(1024), title: z.string().max(4000), location: z.string().max(2000) }),
   mode: z.enum(['replay', 'record-missing', 'record', 'passthrough']),
-  pace: z.number().nonnegative().finite(),
+  pace: z.union([z.literal('clock'), z.number().nonnegative().finite()]),
   urls: z.array(Pattern).max(200),
   ignore: z.array(z.string().max(500)).max(500),
   redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
+  faults: z
+    .array(z.object({ id: z.string().max(100), url: Pattern, fault: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional(), model: Pattern.optional(), nth: z.number().int().positive().optional(), matched: z.number().int().nonnegative(), applied: z.number().int().nonnegative() }))
+    .max(100)
+    .optional(),
 });
 
 export const toPattern = (p: UrlPattern) => (typeof p === 'string' ? { glob: p } : { re: p.source, flags: p.flags });
@@ -68,7 +75,8 @@ const mac = (payload: string, secret: string) => createHmac('sha256', secret).up
 
 /** The header value for a test: its settings, signed with the run's secret. */
 export function encodeAttribution(a: Attribution, secret: string): string {
-  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
+  const faults = a.faults?.map((f) => ({ id: f.id, url: toPattern(f.url), fault: f.fault as Record<string, unknown>, times: f.times, model: f.model === undefined ? undefined : toPattern(f.model), nth: f.nth, matched: f.matched, applied: f.applied }));
+  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact), ...(faults?.length ? { faults } : {}) };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
 }
@@ -97,7 +105,9 @@ export function decodeAttribution(value: string, secret: string | undefined): At
   const parsed = Wire.safeParse(json);
   if (!parsed.success) throw new AttributionError('its content has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
   const w = parsed.data;
-  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
+  // Faults are checked as llm.fault checks them (the header is signed, but a fault's shape is still the test's).
+  const faults = (w.faults ?? []).map((f) => ({ ...checkFault(fromPattern(f.url), f.fault, { times: f.times, model: f.model === undefined ? undefined : fromPattern(f.model), nth: f.nth }), id: f.id, before: { matched: f.matched, applied: f.applied } }));
+  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact), ...(w.faults ? { faults } : {}) };
 }
 
 /** A fresh id for one test run (its report file's name). */
@@ -117,6 +127,11 @@ export function reportDir(secret: string): string {
 export function reportFile(secret: string, id: string): string {
   if (!/^[0-9a-f]{16,64}$/.test(id)) throw new AttributionError('its id is not hex');
   return path.join(reportDir(secret), `${id}.jsonl`);
+}
+
+/** Where the test's clock is shared with the app's server (`llmPace: 'clock'`): beside its report. */
+export function clockFile(report: string): string {
+  return report.replace(/\.jsonl$/, '.clock.json');
 }
 
 /** Creates the report folder (owner-only), or checks that the one there is a real folder of ours. */

@@ -2,12 +2,16 @@
 //   intercept → key → look up → replay | record → store
 // A transport (the page's route, the Node dispatcher, the app server's preload, the proxy) turns
 // its world into a request and a Transport, and calls `serve`. It never decides anything itself.
-import { LlmReplayError } from './errors.js';
-import type { HeaderList } from './headers.js';
+import { LlmOptionError, LlmReplayError } from './errors.js';
+import { type HeaderList, headerList } from './headers.js';
+import { type FaultRule, describeFault } from './faults.js';
+import type { Sleeper } from './clock.js';
+import { errorBody, errorEvent } from '../wire/providers.js';
+import { framingOf } from '../wire/framing.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
-import { type Answer, Pacer, answerOf, missAnswer } from './replay.js';
-import type { LlmCall, LlmRequest, Session, Where } from './session.js';
+import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
+import type { LlmCall, LlmRequest, Pace, Session, Where } from './session.js';
 
 export interface ResponseHead {
   status: number;
@@ -46,6 +50,13 @@ export interface Transport {
    * turn of the event loop), so a replay at pace 0 still reaches it one read per chunk.
    */
   taken(): Promise<void>;
+  /**
+   * Resolves once the reader has read what was written, or soon if that cannot be known — so a
+   * connection broken on purpose (a fault) breaks after the chunks before it were read.
+   */
+  received?(): Promise<void>;
+  /** At pace 'clock', for a transport that does not stream: the delays it passes on are on the test's clock. */
+  onClock?(): void;
   end(): void;
   /** The answer failed: before `respond` (no answer at all) or after some chunks (a broken stream). */
   fail(error: Error): void;
@@ -67,6 +78,19 @@ export function serve(session: Session, req: LlmRequest, transport: Transport): 
 async function exchange(session: Session, req: LlmRequest, caller: Caller): Promise<void> {
   const request = session.describe(req);
   const call = session.begin(request, caller.where);
+  const rule = session.faults.rules.length ? session.faults.for(req.url, request.model) : undefined;
+  if (rule) {
+    call.fault = describeFault(rule.fault);
+    call.faultId = rule.id;
+    // An error answer instead of the call: nothing is looked up or recorded, so a retry gets the real answer.
+    if ('status' in rule.fault) {
+      session.settle(call, { outcome: 'faulted' });
+      const { status, headers, body } = rule.fault;
+      return play(madeAnswer(status, headerList(headers ?? {}), body ?? errorBody(request.endpoint, status)), 0, caller);
+    }
+    caller.injects(rule, request.endpoint);
+    caller.onFaultProblem = (error) => session.fail(error);
+  }
   let decision: ReturnType<Session['decide']>;
   try {
     decision = session.decide(request);
@@ -77,7 +101,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   switch (decision.kind) {
     case 'replay':
       session.settle(call, { outcome: 'replayed', file: decision.found.file });
-      return play(answerOf(decision.found.interaction), session.options.pace, caller);
+      return play(answerOf(decision.found.interaction), paced(session, call, caller), caller);
     case 'miss':
       session.settle(call, { outcome: 'missed' });
       session.fail(decision.error);
@@ -92,6 +116,21 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   }
 }
 
+const NO_FAULT = { wait: 0, stop: false, drop: false };
+
+/**
+ * The pace of a replay. At 'clock', the recorded timing on the test's clock: a streaming caller's
+ * waits go to the session's clock; the page waits on its own (Playwright's) clock. A replay
+ * without an installed clock fails the test and runs in real time.
+ */
+function paced(session: Session, call: LlmCall, caller: Caller, recorded = false): number {
+  const pace: Pace = session.options.pace;
+  if (pace !== 'clock') return pace;
+  // A call just recorded took real time: without a clock it is passed on in real time, no error.
+  if (recorded ? session.clock?.installed : session.clockReady(call)) caller.onClock(session.clock!);
+  return 1;
+}
+
 /** Streams an answer to the caller: one write per chunk, after its delay at the pace. */
 async function play(answer: Answer, pace: number, caller: Caller): Promise<void> {
   if (caller.aborted) return;
@@ -99,7 +138,9 @@ async function play(answer: Answer, pace: number, caller: Caller): Promise<void>
   const pacer = new Pacer(pace);
   const last = answer.count - 1;
   for (let i = 0; i <= last; i++) {
-    const wait = pacer.wait(answer.time(i));
+    const fault = caller.beforeChunk();
+    if (fault.stop) return stop(caller, fault, answer.count);
+    const wait = pacer.wait(answer.time(i)) + fault.wait;
     if (caller.streams && wait > 0) await caller.sleep(wait);
     if (caller.aborted) return;
     // A reader merges chunks that arrive before it reads: the next one waits until this one is taken.
@@ -107,7 +148,19 @@ async function play(answer: Answer, pace: number, caller: Caller): Promise<void>
     else if (caller.streams && i < last) await caller.taken();
     if (caller.aborted) return;
   }
+  const fault = caller.beforeChunk();
+  if (fault.stop) return stop(caller, fault, answer.count);
   caller.end();
+  caller.faultDone(answer.count);
+}
+
+/** A fault ends the answer early: the connection breaks once the reader has what came before. */
+async function stop(caller: Caller, fault: { drop: boolean }, total: number): Promise<void> {
+  if (fault.drop) {
+    await caller.received();
+    caller.fail(Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' }));
+  }
+  caller.faultDone(total);
 }
 
 async function passThrough(session: Session, req: LlmRequest, call: LlmCall, caller: Caller): Promise<void> {
@@ -147,23 +200,26 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   }
   const recorder = new Recorder(session.withHeaders(request, req), session.redactor);
   recorder.response(res.status, res.headers);
-  if (caller.streams && !caller.respond(res)) await caller.drain();
+  // Passed on as it arrives — unless the transport cannot stream, or a fault the test injected is to
+  // act on the answer's events: then the caller gets the recorded answer, with the fault, once stored.
+  const live = caller.streams && !caller.faulted;
+  if (live && !caller.respond(res)) await caller.drain();
   const held: Buffer[] = [];
   try {
     for await (const chunk of res.body) {
-      if (caller.streams) {
+      if (live) {
         if (!caller.write(chunk, 0)) await caller.drain();
       } else held.push(chunk);
       recorder.chunk(chunk);
     }
   } catch (err) {
     notRecorded(`upstream failed mid-stream: ${(err as Error).message}`);
-    if (!caller.streams) caller.deliver(res, held);
+    if (!live) caller.deliver(res, held);
     return caller.fail(err as Error);
   }
   if (!recorder.storable) {
     notRecorded(`upstream answered ${res.status}; failed answers are not stored`);
-    if (!caller.streams) caller.deliver(res, held);
+    if (!live) caller.deliver(res, held);
     return caller.end();
   }
   let interaction: Interaction;
@@ -173,11 +229,11 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   } catch (err) {
     notRecorded((err as Error).message);
     session.fail(err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: could not store the recording: ${(err as Error).message}`, { cause: err }));
-    if (!caller.streams) caller.deliver(res, held);
+    if (!live) caller.deliver(res, held);
     return caller.end();
   }
-  if (caller.streams) return caller.end();
-  return play(answerOf(interaction), session.options.pace, caller);
+  if (live) return caller.end();
+  return play(answerOf(interaction), paced(session, call, caller, true), caller);
 }
 
 /**
@@ -188,6 +244,13 @@ class Caller {
   aborted = false;
   private done = false;
   private headSent = false;
+  /** Chunks written so far. */
+  private sent = 0;
+  private fault?: { rule: FaultRule; endpoint: string };
+  private clock?: Sleeper;
+  /** On the test's clock: when the next chunk is due. */
+  private due = 0;
+  private framing: 'sse' | 'ndjson' = 'sse';
   private readonly abortListeners: (() => void)[] = [];
   private wake: () => void = () => {};
 
@@ -220,13 +283,69 @@ class Caller {
   respond(head: ResponseHead): boolean {
     if (this.aborted || this.done || this.headSent) return true;
     this.headSent = true;
+    if (framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]) === 'ndjson') this.framing = 'ndjson';
     return this.t.respond({ status: head.status, statusText: head.statusText, headers: head.headers });
   }
 
   write(chunk: Buffer, delay: number): boolean {
     if (this.aborted || this.done) return true;
+    this.sent++;
     return this.t.write(chunk, delay);
   }
+
+  /** This call gets a fault the test injected (`llm.fault`). */
+  injects(rule: FaultRule, endpoint: string): void {
+    this.fault = { rule, endpoint };
+  }
+
+  get faulted(): boolean {
+    return !!this.fault;
+  }
+
+  /**
+   * Before the next chunk (or the end): what the fault does there — a wait, or the end of the
+   * answer (the connection breaks, or the provider's error event comes and the stream ends).
+   */
+  beforeChunk(): { wait: number; stop: boolean; drop: boolean } {
+    const f = this.fault?.rule.fault;
+    const i = this.sent;
+    if (!f || this.done || this.aborted) return NO_FAULT;
+    if ('firstChunkDelay' in f && i === 0) return { wait: f.firstChunkDelay, stop: false, drop: false };
+    if ('stallAfter' in f && i === f.stallAfter) return { wait: f.ms, stop: false, drop: false };
+    if ('dropAfter' in f && i === f.dropAfter) return { wait: 0, stop: true, drop: true };
+    if ('errorEvent' in f && i === f.after) {
+      this.write(errorEvent(this.fault!.endpoint, this.framing, '\n', f.errorEvent), 0);
+      this.end();
+      return { wait: 0, stop: true, drop: false };
+    }
+    return NO_FAULT;
+  }
+
+  /** Resolves once the reader has what was written (as far as the transport can tell), or has given up. */
+  received(): Promise<void> {
+    if (this.aborted || !this.t.received) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.t.received!().then(resolve, resolve);
+    });
+  }
+
+  /** Once the answer is over: a fault that asked for a chunk the answer does not have fails the test. */
+  faultDone(total: number): void {
+    const rule = this.fault?.rule;
+    this.fault = undefined;
+    if (!rule || this.aborted) return;
+    const f = rule.fault;
+    const at = 'dropAfter' in f ? f.dropAfter : 'stallAfter' in f ? f.stallAfter : 'errorEvent' in f ? f.after : undefined;
+    if (at !== undefined && at > total) {
+      this.onFaultProblem(
+        new LlmOptionError(`playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}: the answer has ${total} chunk${total === 1 ? '' : 's'}, so there is no chunk ${at} to act after. Use a number from 0 to ${total}.`),
+      );
+    }
+  }
+
+  /** Where a fault's problem goes (the session fails the test with it). */
+  onFaultProblem: (error: Error) => void = () => {};
 
   /** For a transport that does not stream: the upstream's answer as it came, at once. */
   deliver(head: ResponseHead, chunks: Buffer[]): void {
@@ -248,8 +367,19 @@ class Caller {
     return this.aborted ? Promise.resolve() : this.t.taken();
   }
 
-  /** Waits `ms`, or less if the caller gives up. */
+  /** At pace 'clock': the clock its waits follow (in Node), or that the page is told to follow. */
+  onClock(clock: Sleeper): void {
+    this.clock = clock;
+    this.due = clock.now();
+    this.t.onClock?.();
+  }
+
+  /**
+   * Waits `ms`, or less if the caller gives up. On the test's clock (pace 'clock'), the waits add
+   * up from the answer's start: the wait ends when the clock reaches the chunk's due time.
+   */
   sleep(ms: number): Promise<void> {
+    if (this.clock) return this.clock.until((this.due += ms), (stop) => (this.wake = stop));
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => (clearTimeout(timer), resolve());
@@ -267,6 +397,10 @@ class Caller {
   private finish(f: () => void): void {
     if (this.done) return;
     this.done = true;
-    f();
+    try {
+      f();
+    } catch {
+      // The caller's own handler threw on its end or its error: nothing of ours (a recording) may break.
+    }
   }
 }

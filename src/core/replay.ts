@@ -108,6 +108,14 @@ export function delays(times: readonly number[], pace: number): number[] {
   return times.map((t) => pacer.wait(t));
 }
 
+/** An answer made here, not recorded: one JSON (or text) body. */
+export function madeAnswer(status: number, headers: HeaderList, body: string | object): Answer {
+  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const list: HeaderList = [...headers.filter(([n]) => n !== 'content-length'), ['content-length', String(bytes.length)]];
+  if (!list.some(([n]) => n === 'content-type')) list.unshift(['content-type', typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json']);
+  return listed(status, list, [bytes], [0]);
+}
+
 /**
  * What the caller gets for a miss in replay mode: no upstream connection, an error response in
  * the common `{"error": {...}}` shape that SDKs show, marked not to be retried.

@@ -9,16 +9,21 @@ import { type UrlPattern, urlMatcher } from './urls.js';
 import type { Interaction } from './recording.js';
 import { type RedactOptions, Redactor } from './redact.js';
 import { type HeaderList, headerValue } from './headers.js';
-import { ReplayMissError } from './errors.js';
+import { LlmOptionError, ReplayMissError } from './errors.js';
 import { type Found, Store } from './store.js';
 import { testFolderPath } from './confine.js';
+import { Faults } from './faults.js';
+import type { Sleeper } from './clock.js';
+
+export type Pace = number | 'clock';
 
 /** Checked settings: what every entry point resolves its options into (see options.ts). */
 export interface Settings {
   /** The recordings root (`llmDir`), absolute. */
   root: string;
   mode: Mode;
-  pace: number;
+  /** 0: no delays; n: the recorded timing n times as fast; 'clock': the recorded timing on the test's clock. */
+  pace: Pace;
   urls: readonly UrlPattern[];
   ignore: Ignore;
   redact: RedactOptions;
@@ -48,7 +53,7 @@ export interface LlmRequest {
   body: Buffer;
 }
 
-export type Outcome = 'pending' | 'replayed' | 'recorded' | 'passthrough' | 'missed' | 'not-recorded';
+export type Outcome = 'pending' | 'replayed' | 'recorded' | 'passthrough' | 'missed' | 'not-recorded' | 'faulted';
 
 export interface LlmCall {
   /** Unique within the process that made the call. */
@@ -64,6 +69,9 @@ export interface LlmCall {
   reason?: string;
   /** Where the call was made: the page, the test worker, the app's server, or the proxy. */
   where: Where;
+  /** The fault the test injected into this call (`llm.fault`), as written. */
+  fault?: string;
+  faultId?: string;
 }
 
 export type SessionEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; call: LlmCall } | { type: 'error'; error: Error };
@@ -97,6 +105,11 @@ function keyRules(ignore: Ignore, redact: RedactOptions): KeyRules {
 
 export class Session {
   readonly calls: LlmCall[] = [];
+  /** The faults the test injects (`llm.fault`). */
+  readonly faults = new Faults();
+  /** At `pace: 'clock'`: the test's clock, that replays wait on. */
+  clock?: Sleeper;
+  private clockMissing = false;
   readonly errors: Error[] = [];
   readonly store: Store;
   /** This test's recordings folder, absolute, inside the root. */
@@ -143,6 +156,24 @@ export class Session {
   fail(error: Error): void {
     this.errors.push(error);
     this.emit({ type: 'error', error });
+  }
+
+  /**
+   * At `pace: 'clock'`: whether a replay can wait on the test's clock. When the test has not
+   * installed one, the test fails (once) and the replay runs at the recorded timing in real time.
+   */
+  clockReady(call: LlmCall): boolean {
+    if (this.clock?.installed) return true;
+    if (!this.clockMissing) {
+      this.clockMissing = true;
+      const by = { page: 'the page', worker: 'the test worker', server: 'the app server', proxy: 'the proxy' }[call.where];
+      this.fail(
+        new LlmOptionError(
+          `playwright-llm-replay: llmPace is 'clock', but the test has not installed a clock: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was replayed at the recorded timing in real time. Call page.clock.install() before the call (llm.clock.install() in a test without a page), or set llmPace to a number.`,
+        ),
+      );
+    }
+    return false;
   }
 
   /** A new call, pending until `settle`. */

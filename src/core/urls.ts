@@ -26,12 +26,13 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** The built-in provider URLs and the user's, as RegExps. */
-export function llmUrlPatterns(extra: readonly UrlPattern[]): RegExp[] {
-  return [...KNOWN_LLM_URLS, ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
+export function llmUrlPatterns(extra: readonly UrlPattern[], withKnown = true): RegExp[] {
+  return [...(withKnown ? KNOWN_LLM_URLS : []), ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
 }
 
-export function urlMatcher(extra: readonly UrlPattern[]): (url: string) => boolean {
-  const patterns = llmUrlPatterns(extra);
+/** Whether a URL matches the patterns (and, with `withKnown`, the built-in provider URLs). */
+export function urlMatcher(extra: readonly UrlPattern[], withKnown = true): (url: string) => boolean {
+  const patterns = llmUrlPatterns(extra, withKnown);
   return (url) => {
     // Compare without the query string, as page.route globs do for `**` at the end anyway.
     const bare = url.split(/[?#]/)[0];

@@ -122,6 +122,14 @@ export class HandlerTransport implements Transport {
     });
   }
 
+  /** The reader's next pull (it has read all there was), or a second if it stops reading. */
+  received(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
+  }
+
   end(): void {
     if (this.modern) this.h.onResponseEnd?.(this.controller!, {});
     else this.h.onComplete?.([]);

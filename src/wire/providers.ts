@@ -104,3 +104,30 @@ export function keepResponseHeader(name: string): boolean {
     /^anthropic-ratelimit-/.test(name)
   );
 }
+
+/**
+ * A provider's own mid-stream error event, in its wire format: what `{ errorEvent }` faults send.
+ * `value`: true for the provider's default, a message, or the event's data as it should be sent.
+ */
+export function errorEvent(endpoint: string, framing: 'sse' | 'ndjson', eol: string, value: true | string | object): Buffer {
+  const path = endpoint.split('?')[0];
+  const message = typeof value === 'string' ? value : 'The server had an error while processing your request. (fault injected by playwright-llm-replay)';
+  const custom = typeof value === 'object' ? value : undefined;
+  if (framing === 'ndjson') return Buffer.from(JSON.stringify(custom ?? { error: message }) + eol);
+  const sse = (data: object, event?: string) => Buffer.from(`${event ? `event: ${event}${eol}` : ''}data: ${JSON.stringify(data)}${eol}${eol}`);
+  if (/\/messages$/.test(path)) return sse(custom ?? { type: 'error', error: { type: 'overloaded_error', message: typeof value === 'string' ? value : 'Overloaded' } }, 'error');
+  if (/\/responses$/.test(path)) return sse(custom ?? { type: 'error', error: { type: 'server_error', code: 'server_error', message, param: null }, sequence_number: 0 }, 'error');
+  if (/:streamGenerateContent$/.test(path)) return sse(custom ?? { error: { code: 503, message: typeof value === 'string' ? value : 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
+  return sse(custom ?? { error: { message, type: 'server_error', param: null, code: null } });
+}
+
+/** An error answer's body in a provider's shape, for `{ status }` faults without a body of their own. */
+export function errorBody(endpoint: string, status: number): object {
+  const path = endpoint.split('?')[0];
+  const message = `${status === 429 ? 'Rate limit reached' : 'The server had an error'} (fault injected by playwright-llm-replay)`;
+  const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  if (/\/messages$/.test(path)) return { type: 'error', error: { type, message } };
+  if (/:(stream)?[gG]enerateContent$/.test(path)) return { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE' } };
+  if (path.startsWith('/api/')) return { error: message };
+  return { error: { message, type: status === 429 ? 'requests' : 'server_error', param: null, code: status === 429 ? 'rate_limit_exceeded' : null } };
+}

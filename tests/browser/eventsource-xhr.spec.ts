@@ -17,33 +17,37 @@ fs.writeFileSync(path.join(llmDir, 'story-post.json'), JSON.stringify(recording(
 test.use({ llmDir, llmMode: 'replay', llmPace: 1, llmUrls: [`${api}/**`] });
 test.afterAll(() => fs.rmSync(llmDir, { recursive: true, force: true }));
 
-test('EventSource gets each event with its name, at the recorded times (on the page clock)', async ({ page, llm }) => {
-  await page.goto('/');
-  await page.clock.install({ time: 0 });
-  await page.clock.pauseAt(1000);
-  await page.evaluate((url) => {
-    const w = window as any;
-    w.__events = [];
-    const source = new EventSource(url);
-    source.onopen = () => (w.__open = true);
-    source.addEventListener('delta', (e) => w.__events.push({ text: JSON.parse((e as MessageEvent).data).text, type: e.type }));
-    source.onerror = () => source.close();
-  }, `${api}/story`);
-  const got = () => page.evaluate(() => (window as any).__events as { text: string; type: string }[]);
-  await expect.poll(() => page.evaluate(() => !!(window as any).__open)).toBe(true);
-  // Events were recorded 100 ms apart, from t = 100.
-  let now = 0;
-  for (let i = 0; i < 4; i++) {
-    const due = 100 * (i + 1);
-    await page.clock.runFor(due - 3 - now);
-    expect(await got(), `before event ${i + 1}`).toHaveLength(i);
-    await page.clock.runFor(4);
-    now = due + 1;
-    await expect.poll(async () => (await got()).length, `after event ${i + 1}`).toBe(i + 1);
-  }
-  expect((await got()).map((g) => g.text).join('')).toBe('Once upon a time');
-  expect((await got()).every((g) => g.type === 'delta')).toBe(true);
-  expect(llm.calls).toMatchObject([{ method: 'GET', outcome: 'replayed' }]);
+test.describe('on the page clock', () => {
+  test.use({ llmPace: 'clock' });
+
+  test('EventSource gets each event with its name, at the recorded times (on the page clock)', async ({ page, llm }) => {
+    await page.goto('/');
+    await page.clock.install({ time: 0 });
+    await page.clock.pauseAt(1000);
+    await page.evaluate((url) => {
+      const w = window as any;
+      w.__events = [];
+      const source = new EventSource(url);
+      source.onopen = () => (w.__open = true);
+      source.addEventListener('delta', (e) => w.__events.push({ text: JSON.parse((e as MessageEvent).data).text, type: e.type }));
+      source.onerror = () => source.close();
+    }, `${api}/story`);
+    const got = () => page.evaluate(() => (window as any).__events as { text: string; type: string }[]);
+    await expect.poll(() => page.evaluate(() => !!(window as any).__open)).toBe(true);
+    // Events were recorded 100 ms apart, from t = 100.
+    let now = 0;
+    for (let i = 0; i < 4; i++) {
+      const due = 100 * (i + 1);
+      await page.clock.runFor(due - 3 - now);
+      expect(await got(), `before event ${i + 1}`).toHaveLength(i);
+      await page.clock.runFor(4);
+      now = due + 1;
+      await expect.poll(async () => (await got()).length, `after event ${i + 1}`).toBe(i + 1);
+    }
+    expect((await got()).map((g) => g.text).join('')).toBe('Once upon a time');
+    expect((await got()).every((g) => g.type === 'delta')).toBe(true);
+    expect(llm.calls).toMatchObject([{ method: 'GET', outcome: 'replayed' }]);
+  });
 });
 
 test('XMLHttpRequest sees the text grow with a progress event per chunk', async ({ page }) => {

@@ -62,8 +62,8 @@ test.describe('recorded from the page', () => {
     ]);
   });
 
-  test.describe('at the recorded pace', () => {
-    test.use({ llmPace: 1 });
+  test.describe('on the page clock', () => {
+    test.use({ llmPace: 'clock' });
 
     test('the page gets each chunk only when its recorded time has come (on the page clock)', async ({ page, llm, upstream }) => {
       await page.goto('/');

@@ -31,6 +31,8 @@ test('the hand check agrees with the zod schema', () => {
 });
 
 test('a bad option is named, with what it should be and what it got', () => {
-  expect(() => resolveOptions({ llmPace: -1 }, { baseDir: '/tmp' })).toThrow(/llmPace: llmPace must be 0 \(no delays\) or a positive speed factor .*\(got -1\)/);
+  expect(() => resolveOptions({ llmPace: -1 }, { baseDir: '/tmp' })).toThrow(/llmPace: llmPace must be 0 \(no delays\), a positive speed factor \(1 = recorded timing\), or 'clock' .*\(got -1\)/);
+  expect(() => resolveOptions({ llmPace: 'clok' as never }, { baseDir: '/tmp' })).toThrow(/llmPace: .*or 'clock'.*\(got "clok"\)/);
+  expect(resolveOptions({ llmPace: 'clock' }, { baseDir: '/tmp' }).pace).toBe('clock');
   expect(() => resolveOptions({ llmRedact: { values: ['x'] } as never }, { baseDir: '/tmp' })).toThrow(/llmRedact\.values\.0: .*\(got "x"\)/);
 });

@@ -1,0 +1,158 @@
+// Virtual time for replays at `llmPace: 'clock'`: recorded delays wait on a clock the test moves,
+// not on real time. In the page, that is Playwright's own clock (the page script waits on the
+// page's timers). In Node — the test worker, the app's server — it is `TestClock`, which follows
+// `page.clock` (the fixture mirrors its calls) or is moved directly with `llm.clock` in a test
+// without a page. The app's server reads the test's clock from a file the worker writes.
+import fs from 'node:fs';
+
+/** What a replay waits on. */
+export interface Sleeper {
+  /** Whether the test installed the clock (`page.clock.install()` or `llm.clock.install()`). */
+  readonly installed: boolean;
+  /** The clock's time, ms. */
+  now(): number;
+  /**
+   * Resolves when the clock reaches `at` (at once if it has). A replay waits for each chunk's due
+   * time, counted from its start — so a clock moved past several chunks releases them all.
+   * `wake` gets a function that ends the wait early.
+   */
+  until(at: number, wake: (stop: () => void) => void): Promise<void>;
+}
+
+/** The clock's state, as the worker shares it: virtual time `t` (ms) at real time `since` (epoch ms). */
+export interface ClockState {
+  t: number;
+  running: boolean;
+  since: number;
+}
+
+/** `1000`, `"01:00"` (mm:ss) or `"02:34:10"` (hh:mm:ss), as Playwright's clock takes them. */
+export function ticksOf(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const parts = value.split(':').map(Number);
+  if (!parts.length || parts.length > 3 || parts.some((p) => !Number.isFinite(p))) throw new TypeError(`playwright-llm-replay: "${value}" is not a duration: use milliseconds, "mm:ss" or "hh:mm:ss".`);
+  return parts.reduce((sum, p) => sum * 60 + p, 0) * 1000;
+}
+
+/** A point in time as Playwright's clock takes it: epoch ms, a Date, or a date string. */
+export function timeOf(value: number | string | Date): number {
+  return typeof value === 'number' ? value : new Date(value).getTime();
+}
+
+function nowOf(s: ClockState): number {
+  return s.t + (s.running ? Date.now() - s.since : 0);
+}
+
+/**
+ * The test's clock in Node, shaped like Playwright's `page.clock`: not installed until `install`;
+ * then it runs with real time until `pauseAt`, and moves on by `runFor` / `fastForward`.
+ */
+export class TestClock implements Sleeper {
+  installed = false;
+  private state: ClockState = { t: 0, running: false, since: 0 };
+  private waiters = new Set<{ at: number; done: () => void; timer?: NodeJS.Timeout }>();
+  private readonly changed: ((s: ClockState) => void)[] = [];
+
+  /** The clock's time (epoch ms as Playwright's clock keeps it). */
+  now(): number {
+    return nowOf(this.state);
+  }
+
+  async install(options: { time?: number | string | Date } = {}): Promise<void> {
+    this.installed = true;
+    this.set({ t: options.time === undefined ? Date.now() : timeOf(options.time), running: true, since: Date.now() });
+  }
+
+  /** Moves the clock on by `ticks` (ms, or "mm:ss"), waking every replay due by then. */
+  async runFor(ticks: number | string): Promise<void> {
+    const ms = ticksOf(ticks);
+    if (!(ms >= 0)) throw new TypeError('playwright-llm-replay: llm.clock.runFor: the time must be 0 or more.');
+    this.set({ ...this.state, t: this.now() + ms, since: Date.now() });
+  }
+
+  async fastForward(ticks: number | string): Promise<void> {
+    return this.runFor(ticks);
+  }
+
+  /** Jumps to `time` and stops there. */
+  async pauseAt(time: number | string | Date): Promise<void> {
+    this.set({ t: Math.max(this.now(), timeOf(time)), running: false, since: Date.now() });
+  }
+
+  /** Runs with real time again. */
+  async resume(): Promise<void> {
+    this.set({ t: this.now(), running: true, since: Date.now() });
+  }
+
+  /** Called with the new state whenever the clock moves or starts/stops running. */
+  onChange(listener: (s: ClockState) => void): void {
+    this.changed.push(listener);
+  }
+
+  until(at: number, wake: (stop: () => void) => void): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = { at, done: () => {} };
+      waiter.done = () => {
+        clearTimeout((waiter as { timer?: NodeJS.Timeout }).timer);
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      wake(waiter.done);
+      this.waiters.add(waiter);
+      this.check();
+    });
+  }
+
+  private set(state: ClockState): void {
+    this.state = state;
+    for (const l of this.changed) l(state);
+    this.check();
+  }
+
+  /** Wakes the waits that are due; while running, sets a real timer for the rest. */
+  private check(): void {
+    const now = this.now();
+    for (const w of [...this.waiters]) {
+      clearTimeout(w.timer);
+      if (w.at <= now) w.done();
+      else if (this.state.running) w.timer = setTimeout(() => this.check(), w.at - now);
+    }
+  }
+}
+
+/**
+ * The test's clock seen from the app's server: the state the worker writes to `file`, read again
+ * every 10 ms while a replay waits. No file: the test has not installed it.
+ */
+export class SharedClock implements Sleeper {
+  constructor(private readonly file: string) {}
+
+  get installed(): boolean {
+    return this.read() !== undefined;
+  }
+
+  now(): number {
+    const s = this.read();
+    return s ? nowOf(s) : 0;
+  }
+
+  async until(at: number, wake: (stop: () => void) => void): Promise<void> {
+    let stopped = false;
+    wake(() => (stopped = true));
+    for (;;) {
+      const s = this.read();
+      if (stopped || !s) return;
+      const left = at - nowOf(s);
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, s.running ? Math.min(left, 10) : 10));
+    }
+  }
+
+  private read(): ClockState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as ClockState;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// Faults a test injects into its own LLM calls, deterministically, on top of real recordings:
+// `llm.fault(url, fault, { times, model, nth })`, shaped like `page.route(url, handler, { times })`.
+// A fault changes what the caller gets, never what is recorded.
+import { LlmOptionError } from './errors.js';
+import { type UrlPattern, urlMatcher } from './urls.js';
+
+export type Fault =
+  /** An error answer before any chunk, e.g. `{ status: 429, headers: { 'retry-after': '1' } }`. */
+  | { status: number; headers?: Record<string, string>; body?: string | object }
+  /** The connection breaks after `n` chunks, as a network failure looks to the client. */
+  | { dropAfter: number }
+  /** A pause of `ms` after chunk `n`. */
+  | { stallAfter: number; ms: number }
+  /** After `after` chunks, the provider's own mid-stream error event: its default (`true`), a message, or the event's data. */
+  | { errorEvent: true | string | object; after: number }
+  /** A wait of `ms` before the first chunk. */
+  | { firstChunkDelay: number };
+
+export interface FaultOptions {
+  /** How many matching calls get it (default: every one). */
+  times?: number;
+  /** Only calls for this model (its name, or a RegExp). */
+  model?: string | RegExp;
+  /** Only the n-th matching call (1 for the first). */
+  nth?: number;
+}
+
+/** A fault as a session keeps it: what to match, what to do, and how often it matched and applied. */
+export interface FaultRule {
+  id: string;
+  url: UrlPattern;
+  fault: Fault;
+  times?: number;
+  model?: string | RegExp;
+  nth?: number;
+  /** Calls that matched its URL and model so far. */
+  matched: number;
+  /** Calls that got it so far. */
+  applied: number;
+  /** In the app's server: the calls the test's own process (page, worker) matched and gave it to. */
+  before?: { matched: number; applied: number };
+}
+
+const KINDS = ['status', 'dropAfter', 'stallAfter', 'errorEvent', 'firstChunkDelay'] as const;
+export type FaultKind = (typeof KINDS)[number];
+
+export function kindOf(fault: Fault): FaultKind {
+  return KINDS.find((k) => k in fault)!;
+}
+
+/** How a fault reads in messages and in `llm.calls`, as it was written: `{ dropAfter: 3 }`. */
+export function describeFault(fault: unknown): string {
+  const show = (v: unknown): string => {
+    if (v instanceof RegExp) return String(v);
+    if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+    if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${show(x)}`).join(', ')} }`;
+    return JSON.stringify(v) ?? String(v);
+  };
+  return show(fault);
+}
+
+let nextId = 0;
+
+/** Checks a fault as `llm.fault` gets it; throws an LlmOptionError naming the fault and what is wrong. */
+export function checkFault(url: unknown, fault: unknown, options: unknown = {}): FaultRule {
+  const shown = (() => {
+    try {
+      return describeFault(fault as Fault);
+    } catch {
+      return String(fault);
+    }
+  })();
+  const bad = (why: string) => new LlmOptionError(`playwright-llm-replay: llm.fault(${url instanceof RegExp ? String(url) : JSON.stringify(url)}, ${shown}): ${why}`);
+  if (!(url instanceof RegExp) && (typeof url !== 'string' || !url)) throw bad('the URL must be a glob (as in page.route) or a RegExp.');
+  if (!fault || typeof fault !== 'object' || Array.isArray(fault)) throw bad(`the fault must be one of { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay }.`);
+  const f = fault as Record<string, unknown>;
+  const kinds = KINDS.filter((k) => k in f);
+  if (kinds.length !== 1) throw bad(kinds.length ? `it has ${kinds.join(' and ')}: give one kind of fault per call.` : `unknown kind of fault (${Object.keys(f).join(', ') || 'empty'}); use { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after } or { firstChunkDelay }.`);
+  const count = (name: string, v: unknown, min = 0) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name} must be a whole number of at least ${min} (got ${JSON.stringify(v)}).`);
+  };
+  const known = (allowed: string[]) => {
+    const extra = Object.keys(f).filter((k) => !allowed.includes(k));
+    if (extra.length) throw bad(`unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}.`);
+  };
+  switch (kinds[0]) {
+    case 'status':
+      count('status', f.status, 100);
+      if ((f.status as number) > 599) throw bad(`status must be an HTTP status from 100 to 599 (got ${f.status}).`);
+      if (f.headers !== undefined && (typeof f.headers !== 'object' || f.headers === null || Object.values(f.headers).some((v) => typeof v !== 'string'))) throw bad('headers must be an object of strings.');
+      if (f.body !== undefined && typeof f.body !== 'string' && (typeof f.body !== 'object' || f.body === null)) throw bad('body must be a string or an object (sent as JSON).');
+      known(['status', 'headers', 'body']);
+      break;
+    case 'dropAfter':
+      count('dropAfter', f.dropAfter);
+      known(['dropAfter']);
+      break;
+    case 'stallAfter':
+      count('stallAfter', f.stallAfter);
+      count('ms', f.ms);
+      known(['stallAfter', 'ms']);
+      break;
+    case 'errorEvent':
+      if (f.errorEvent !== true && typeof f.errorEvent !== 'string' && (typeof f.errorEvent !== 'object' || f.errorEvent === null)) throw bad('errorEvent must be true (the provider’s default error), a message, or the event’s data.');
+      count('after', f.after);
+      known(['errorEvent', 'after']);
+      break;
+    case 'firstChunkDelay':
+      count('firstChunkDelay', f.firstChunkDelay);
+      known(['firstChunkDelay']);
+      break;
+  }
+  if (!options || typeof options !== 'object') throw bad('the options must be an object: { times?, model?, nth? }.');
+  const o = options as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => !['times', 'model', 'nth'].includes(k));
+  if (extra.length) throw bad(`unknown option${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; use times, model, nth.`);
+  if (o.times !== undefined) count('times', o.times, 1);
+  if (o.nth !== undefined) count('nth', o.nth, 1);
+  if (o.model !== undefined && typeof o.model !== 'string' && !(o.model instanceof RegExp)) throw bad('model must be a model name or a RegExp.');
+  return { id: `fault-${process.pid}-${++nextId}`, url: url as UrlPattern, fault: fault as Fault, times: o.times as number | undefined, model: o.model as string | RegExp | undefined, nth: o.nth as number | undefined, matched: 0, applied: 0 };
+}
+
+/** The faults of a test, in the order they were added: the first that applies to a call wins. */
+export class Faults {
+  readonly rules: FaultRule[] = [];
+  private readonly matchers = new Map<FaultRule, (url: string) => boolean>();
+
+  add(rule: FaultRule): void {
+    this.rules.push(rule);
+    this.matchers.set(rule, urlMatcher([rule.url], false));
+  }
+
+  /**
+   * Replaces the rules: the app server gets the test's current ones with each request. A rule it
+   * already had keeps its own counts; `before` says what the test's process counted meanwhile.
+   */
+  replace(rules: FaultRule[]): void {
+    const had = new Map(this.rules.map((r) => [r.id, r]));
+    this.rules.length = 0;
+    this.matchers.clear();
+    for (const r of rules) {
+      const old = had.get(r.id);
+      this.add(old ? { ...r, matched: old.matched, applied: old.applied } : r);
+    }
+  }
+
+  /** The fault for a call, if one applies; counts the calls each rule matched. */
+  for(url: string, model: string | undefined): FaultRule | undefined {
+    let chosen: FaultRule | undefined;
+    for (const rule of this.rules) {
+      if (!this.matchers.get(rule)!(url)) continue;
+      if (rule.model !== undefined && !(typeof rule.model === 'string' ? rule.model === model : model !== undefined && rule.model.test(model))) continue;
+      rule.matched++;
+      if (chosen) continue;
+      if (rule.nth !== undefined && rule.matched + (rule.before?.matched ?? 0) !== rule.nth) continue;
+      if (rule.times !== undefined && rule.applied + (rule.before?.applied ?? 0) >= rule.times) continue;
+      rule.applied++;
+      chosen = rule;
+    }
+    return chosen;
+  }
+
+  /** At the end of a test: a fault no call got (counting those `applied` says other processes gave). */
+  unused(applied: (rule: FaultRule) => number): LlmOptionError[] {
+    return this.rules
+      .filter((rule) => rule.applied + applied(rule) === 0)
+      .map(
+        (rule) =>
+          new LlmOptionError(
+            `playwright-llm-replay: the fault ${describeFault(rule.fault)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} got no call: no LLM call of this test matched it${rule.model !== undefined ? ` (model ${String(rule.model)})` : ''}${rule.nth ? ` as call number ${rule.nth}` : ''}. Check the URL pattern, or remove the fault.`,
+          ),
+      );
+  }
+}

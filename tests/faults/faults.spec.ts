@@ -1,0 +1,132 @@
+// Faults injected on top of real recordings, deterministic: each kind, from the worker (the openai
+// SDK as the client) and from the page, in replay and record-missing modes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, expect } from 'playwright-llm-replay';
+import OpenAI from 'openai';
+import { startUpstream, type Upstream } from '../support/upstream.js';
+
+const test = base.extend<{ upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
+  llmDir: [
+    async ({}, use) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-faults-'));
+      await use(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  llmUrls: [['http://127.0.0.1:*/v1/**'], { scope: 'worker' }],
+  upstream: async ({}, use) => {
+    const upstream = await startUpstream({ tokenDelay: 5, deterministic: true });
+    await use(upstream);
+    await upstream.close();
+  },
+  openai: async ({ upstream }, use) => use(new OpenAI({ apiKey: 'sk-faults', baseURL: `${upstream.url}/v1`, maxRetries: 0 })),
+  ask: async ({ openai }, use) =>
+    use(async (content = 'one two three four five six') => {
+      const chunks: string[] = [];
+      const gaps: number[] = [];
+      const start = performance.now();
+      let last = start;
+      let first = 0;
+      try {
+        const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: true });
+        for await (const c of stream) {
+          const now = performance.now();
+          if (!chunks.length) first = now - start;
+          else gaps.push(now - last);
+          last = now;
+          chunks.push(c.choices[0]?.delta?.content ?? '');
+        }
+        return { chunks, gaps, first };
+      } catch (error) {
+        return { chunks, gaps, first, error: error as Error };
+      }
+    }),
+});
+test.use({ llmMode: 'record-missing' });
+
+test('a 429 once: the client sees it, and its retry gets the real answer', async ({ llm, upstream }) => {
+  await llm.fault('**/chat/completions', { status: 429, headers: { 'retry-after-ms': '10' } }, { times: 1 });
+  const client = new OpenAI({ apiKey: 'sk-faults', baseURL: `${upstream.url}/v1`, maxRetries: 1 });
+  const answer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'retry me' }] });
+  expect(answer.choices[0].message.content).toBe('Echo: retry me');
+  expect(llm.calls.map((c) => [c.outcome, c.fault])).toEqual([
+    ['faulted', '{ status: 429, headers: { "retry-after-ms": "10" } }'],
+    ['recorded', undefined],
+  ]);
+  // Without a retry, the SDK reports the 429 as the API's own.
+  await llm.fault('**/chat/completions', { status: 429 }, { times: 1 });
+  const error = await new OpenAI({ apiKey: 'sk-faults', baseURL: `${upstream.url}/v1`, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'retry me' }] }).catch((e) => e);
+  expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+});
+
+test('dropAfter breaks the connection after n chunks, as a network failure; the recording is whole', async ({ llm, ask }) => {
+  await llm.fault('**/chat/completions', { dropAfter: 3 }, { times: 1 });
+  const dropped = await ask();
+  expect(dropped.chunks).toHaveLength(3);
+  // As a connection reset looks to the openai SDK on undici's fetch (the stand-in's `reset` case gives the same).
+  expect(dropped.error).toBeInstanceOf(TypeError);
+  expect(dropped.error!.message).toBe('terminated');
+  expect((dropped.error!.cause as { code?: string }).code).toBe('UND_ERR_SOCKET');
+  const whole = await ask(); // the same question again: replayed, whole
+  expect(whole.error).toBeUndefined();
+  expect(whole.chunks.join('')).toBe('Echo: one two three four five six');
+  expect(llm.calls.map((c) => c.outcome)).toEqual(['recorded', 'replayed']);
+  expect(llm.calls[0].fault).toBe('{ dropAfter: 3 }');
+});
+
+test('errorEvent sends the provider’s own error mid-stream, which the SDK raises as the API’s', async ({ llm, ask }) => {
+  await ask(); // recorded
+  await llm.fault('**/chat/completions', { errorEvent: true, after: 2 }, { times: 1 });
+  const result = await ask();
+  expect(result.chunks).toHaveLength(2);
+  expect(result.error).toBeInstanceOf(OpenAI.APIError);
+  expect(result.error!.message).toContain('fault injected by playwright-llm-replay');
+  // Counted from when the fault is added: the second matching call gets it, the first does not.
+  await llm.fault('**/chat/completions', { errorEvent: 'Overloaded, try later', after: 0 }, { model: 'gpt-4o-mini', nth: 2 });
+  expect((await ask()).error).toBeUndefined();
+  expect((await ask()).error!.message).toContain('Overloaded, try later');
+});
+
+test('stallAfter pauses after chunk n; firstChunkDelay holds the first chunk', async ({ llm, ask }) => {
+  await ask(); // recorded
+  await llm.fault('**/chat/completions', { stallAfter: 2, ms: 300 }, { times: 1 });
+  const stalled = await ask();
+  expect(stalled.error).toBeUndefined();
+  expect(stalled.gaps[1]).toBeGreaterThanOrEqual(295); // the gap between chunk 2 and 3
+  await llm.fault('**/chat/completions', { firstChunkDelay: 250 }, { times: 1 });
+  expect((await ask()).first).toBeGreaterThanOrEqual(245);
+});
+
+test.describe('in the page', () => {
+  test('a dropped stream and an error event reach the page’s reader as they would', async ({ page, llm, upstream }) => {
+    await page.goto('/');
+    const read = () =>
+      page.evaluate(async (url) => {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'in the page' }], stream: true }) });
+        const reader = res.body!.getReader();
+        const reads: string[] = [];
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return { status: res.status, reads };
+            reads.push(new TextDecoder().decode(value));
+          }
+        } catch (e) {
+          return { status: res.status, reads, error: String(e) };
+        }
+      }, `${upstream.url}/v1/chat/completions`);
+    await read(); // recorded
+    await llm.fault('**/chat/completions', { dropAfter: 2 }, { times: 1 });
+    expect(await read()).toMatchObject({ status: 200, reads: { length: 2 }, error: 'TypeError: network error' });
+    await llm.fault('**/chat/completions', { errorEvent: true, after: 1 }, { times: 1 });
+    const event = await read();
+    expect(event.reads).toHaveLength(2);
+    expect(event.reads[1]).toMatch(/^data: \{"error":\{"message":".*fault injected/);
+    await llm.fault('**/chat/completions', { status: 503 }, { times: 1 });
+    expect((await read()).status).toBe(503);
+    expect(llm.calls.map((c) => c.where)).toEqual(['page', 'page', 'page', 'page']);
+  });
+});
