@@ -4,15 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from 'playwright-llm-replay';
 
-const llmDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-es-'));
+// A folder of this worker's own, filled before its tests and removed after them (again each time Playwright
+// runs this file's hooks in the worker: with fullyParallel, a worker may take this file's tests in several goes).
+const llmDir = path.join(os.tmpdir(), `llm-es-${process.pid}-${Math.random().toString(36).slice(2)}`);
 const api = 'http://127.0.0.1:9/v1';
 const events = ['Once', ' upon', ' a', ' time'].map((text, i) => ({ __data__: { type: 'delta', text }, event: 'delta', t: 100 + i * 100 }));
 const recording = (method: string, endpoint: string) => ({
   request: { method, url: `${api}${endpoint}`, headers: {}, body: method === 'GET' ? null : { prompt: 'story' }, endpoint: `/v1${endpoint}`, model: null },
   response: { status: 200, headers: { 'content-type': 'text/event-stream' }, is_streaming: true, framing: 'sse', body: events },
 });
-fs.writeFileSync(path.join(llmDir, 'story-get.json'), JSON.stringify(recording('GET', '/story')));
-fs.writeFileSync(path.join(llmDir, 'story-post.json'), JSON.stringify(recording('POST', '/story')));
+test.beforeAll(() => {
+  fs.mkdirSync(llmDir, { recursive: true });
+  fs.writeFileSync(path.join(llmDir, 'story-get.json'), JSON.stringify(recording('GET', '/story')));
+  fs.writeFileSync(path.join(llmDir, 'story-post.json'), JSON.stringify(recording('POST', '/story')));
+});
 
 test.use({ llmDir, llmMode: 'replay', llmPace: 1, llmUrls: [`${api}/**`] });
 test.afterAll(() => fs.rmSync(llmDir, { recursive: true, force: true }));

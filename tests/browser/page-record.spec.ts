@@ -24,10 +24,11 @@ const test = base.extend<{ upstream: Upstream; fresh: string }, object>({
     await use(upstream);
     await upstream.close();
   },
-  // Each test starts with no recordings of its own (a repeated run records again).
+  // Each test starts with no recordings (a repeated run records again): none of its own, and none of another
+  // test's in the worker's folder, where a recording of the same request would be found and replayed.
   fresh: [
-    async ({ llm }, use) => {
-      fs.rmSync(llm.dir, { recursive: true, force: true });
+    async ({ llm, llmDir }, use) => {
+      fs.rmSync(llmDir, { recursive: true, force: true });
       await use(llm.dir);
     },
     { auto: true },
@@ -35,7 +36,9 @@ const test = base.extend<{ upstream: Upstream; fresh: string }, object>({
 });
 test.use({ llmMode: 'record-missing', llmUrls: ['http://127.0.0.1:*/v1/**'] });
 
-const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six seven eight' }], stream: true };
+// Each test asks its own question: the worker's folder is shared, and a recording of another test's is found there.
+const ask = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: true });
+const body = ask('one two three four five six seven eight');
 
 test.describe('recorded from the page', () => {
   test('is stored without the key, and replays offline with the same reads', async ({ page, llm, upstream }) => {
@@ -66,6 +69,7 @@ test.describe('recorded from the page', () => {
     test.use({ llmPace: 'clock' });
 
     test('the page gets each chunk only when its recorded time has come (on the page clock)', async ({ page, llm, upstream }) => {
+      const body = ask('nine ten eleven twelve thirteen fourteen fifteen sixteen');
       await page.goto('/');
       const url = `${upstream.url}/v1/chat/completions`;
       await readsInPage(page, url, body); // recorded live

@@ -7,7 +7,7 @@ import { test as base, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
-const test = base.extend<{ upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
+const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
   llmDir: [
     async ({}, use) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-faults-'));
@@ -15,6 +15,14 @@ const test = base.extend<{ upstream: Upstream; openai: OpenAI; ask: (content?: s
       fs.rmSync(dir, { recursive: true, force: true });
     },
     { scope: 'worker' },
+  ],
+  // Each test starts with no recordings: the worker's folder is shared, and a recording of another test's is found there.
+  fresh: [
+    async ({ llm, llmDir }, use) => {
+      fs.rmSync(llmDir, { recursive: true, force: true });
+      await use();
+    },
+    { auto: true },
   ],
   llmUrls: [['http://127.0.0.1:*/v1/**'], { scope: 'worker' }],
   upstream: async ({}, use) => {

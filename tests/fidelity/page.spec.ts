@@ -42,8 +42,9 @@ const test = base.extend<object, { upstream: Upstream; bundle: string }>({
 test.use({ llmMode: 'record-missing' });
 
 for (const client of Object.keys(CLIENTS)) {
-  test(client, async ({ page, llm, upstream, bundle }) => {
-    fs.rmSync(llm.dir, { recursive: true, force: true });
+  test(client, async ({ page, llm, llmDir, upstream, bundle }) => {
+    // The worker's folder is shared by its tests, and a recording found anywhere in it is replayed: none left.
+    fs.rmSync(llmDir, { recursive: true, force: true });
     await page.addInitScript({ content: bundle });
     await page.goto('/');
     const inPage = (scenario: string, kase: string, origin: string) =>
