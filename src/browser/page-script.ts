@@ -46,12 +46,12 @@ export function pageScript({ patterns }: PageScriptArgs): void {
 
   /**
    * The wait before each chunk. In real time, its delay after the one before was read. On the
-   * page's clock, the time left until it is due (delays add up from the answer's start), so a clock
-   * moved past several chunks releases them all.
+   * page's clock, the time left until it is due: delays add up from `start` (when the page made the
+   * request, on its clock), so a clock moved past several chunks releases them all, and a clock
+   * moved while the answer was on its way counts.
    */
-  function schedule(p: ChunkPlan): (i: number) => number {
+  function schedule(p: ChunkPlan, start = w.performance.now()): (i: number) => number {
     if (!p.clock) return (i) => p.delays[i] ?? 0;
-    const start = w.performance.now();
     let due = 0;
     return (i) => {
       due += p.delays[i] ?? 0;
@@ -60,10 +60,10 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   }
 
   /** A body as its recorded chunks, one per read, each at its delay; errors where the stream broke. */
-  function pacedStream(body: Uint8Array, p: ChunkPlan, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
+  function pacedStream(body: Uint8Array, p: ChunkPlan, start: number, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
     let i = 0;
     let offset = 0;
-    const waitFor = schedule(p);
+    const waitFor = schedule(p, start);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (i === p.sizes.length) {
@@ -88,11 +88,12 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   }
 
   w.fetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const start = w.performance.now();
     const res = await nativeFetch(input, init);
     const p = plan(res.headers.get(header));
     if (!p) return res;
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const stream = pacedStream(new Uint8Array(await res.arrayBuffer()), p, signal);
+    const stream = pacedStream(new Uint8Array(await res.arrayBuffer()), p, start, signal);
     const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers: withoutPlanHeaders(res.headers, p) });
     for (const key of ['url', 'redirected', 'type'] as const) Object.defineProperty(paced, key, { value: res[key] });
     return paced;

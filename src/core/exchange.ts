@@ -78,6 +78,8 @@ export function serve(session: Session, req: LlmRequest, transport: Transport): 
 async function exchange(session: Session, req: LlmRequest, caller: Caller): Promise<void> {
   const request = session.describe(req);
   const call = session.begin(request, caller.where);
+  // On the test's clock, an answer's times count from when the call was made (recorded or not).
+  if (session.options.pace === 'clock' && session.clock?.installed) caller.started = session.clock.now();
   const rule = session.faults.rules.length ? session.faults.for(req.url, request.model) : undefined;
   if (rule) {
     call.fault = describeFault(rule.fault);
@@ -86,7 +88,10 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     if ('status' in rule.fault) {
       session.settle(call, { outcome: 'faulted' });
       const { status, headers, body } = rule.fault;
-      return play(madeAnswer(status, headerList(headers ?? {}), body ?? errorBody(request.endpoint, status)), 0, caller);
+      const list = headerList(headers ?? {});
+      // The headers a test gives (retry-after…) are for the client to read, in a page too (cross-origin).
+      if (list.length && !list.some(([n]) => n === 'access-control-expose-headers')) list.push(['access-control-expose-headers', list.map(([n]) => n).join(', ')]);
+      return play(madeAnswer(status, list, body ?? errorBody(request.endpoint, status)), 0, caller);
     }
     caller.injects(rule, request.endpoint);
     caller.onFaultProblem = (error) => session.fail(error);
@@ -248,7 +253,8 @@ class Caller {
   private sent = 0;
   private fault?: { rule: FaultRule; endpoint: string };
   private clock?: Sleeper;
-  /** On the test's clock: when the next chunk is due. */
+  /** On the test's clock: when the call was made, and when the next chunk is due. */
+  started?: number;
   private due = 0;
   private framing: 'sse' | 'ndjson' = 'sse';
   private readonly abortListeners: (() => void)[] = [];
@@ -370,7 +376,7 @@ class Caller {
   /** At pace 'clock': the clock its waits follow (in Node), or that the page is told to follow. */
   onClock(clock: Sleeper): void {
     this.clock = clock;
-    this.due = clock.now();
+    this.due = this.started ?? clock.now();
     this.t.onClock?.();
   }
 
