@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI, ApiError } from '@google/genai';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 
 const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
@@ -24,7 +26,7 @@ const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask:
     },
     { auto: true },
   ],
-  llmUrls: [['http://127.0.0.1:*/v1/**'], { scope: 'worker' }],
+  llmUrls: [['http://127.0.0.1:*/v1/**', 'http://127.0.0.1:*/v1beta/**'], { scope: 'worker' }],
   upstream: async ({}, use) => {
     const upstream = await startUpstream({ tokenDelay: 5, deterministic: true });
     await use(upstream);
@@ -96,6 +98,45 @@ test('errorEvent sends the provider’s own error mid-stream, which the SDK rais
   await llm.fault('**/chat/completions', { errorEvent: 'Overloaded, try later', after: 0 }, { model: 'gpt-4o-mini', nth: 2 });
   expect((await ask()).error).toBeUndefined();
   expect((await ask()).error!.message).toContain('Overloaded, try later');
+});
+
+test('errorEvent’s default is each provider’s own, raised by its SDK as the API’s error', async ({ llm, upstream }) => {
+  const collect = async (stream: AsyncIterable<unknown>) => {
+    const seen: unknown[] = [];
+    try {
+      for await (const event of stream) seen.push(event);
+    } catch (error) {
+      return { seen, error: error as Error };
+    }
+    return { seen };
+  };
+  const anthropic = new Anthropic({ apiKey: 'sk-ant-faults', baseURL: upstream.url, maxRetries: 0 });
+  const ask = () => anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'one two three' }], stream: true });
+  expect((await collect(await ask())).error).toBeUndefined(); // recorded
+  await llm.fault('**/v1/messages', { errorEvent: true, after: 2 }, { times: 1 });
+  const claude = await collect(await ask());
+  expect(claude.seen).toHaveLength(2);
+  expect(claude.error).toBeInstanceOf(Anthropic.APIError);
+  expect((claude.error as InstanceType<typeof Anthropic.APIError>).error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+
+  const gemini = new GoogleGenAI({ apiKey: 'AIza-faults', httpOptions: { baseUrl: upstream.url } });
+  const generate = () => gemini.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'one two three' });
+  expect((await collect(await generate())).error).toBeUndefined();
+  await llm.fault('**:streamGenerateContent*', { errorEvent: true, after: 1 }, { times: 1 });
+  const google = await collect(await generate());
+  expect(google.seen).toHaveLength(1);
+  expect(google.error).toBeInstanceOf(ApiError);
+  expect((google.error as ApiError).status).toBe(503);
+
+  const openai = new OpenAI({ apiKey: 'sk-faults', baseURL: `${upstream.url}/v1`, maxRetries: 0 });
+  const respond = () => openai.responses.create({ model: 'gpt-4o-mini', input: 'one two three', stream: true });
+  expect((await collect(await respond())).error).toBeUndefined();
+  await llm.fault('**/v1/responses', { errorEvent: 'Overloaded, try later', after: 3 }, { times: 1 });
+  const responses = await collect(await respond());
+  expect(responses.seen).toHaveLength(3);
+  expect(responses.error).toBeInstanceOf(OpenAI.APIError);
+  expect(responses.error!.message).toContain('Overloaded, try later');
+  expect(llm.calls.map((c) => c.outcome)).toEqual(['recorded', 'replayed', 'recorded', 'replayed', 'recorded', 'replayed']);
 });
 
 test('stallAfter pauses after chunk n; firstChunkDelay holds the first chunk', async ({ llm, ask }) => {
