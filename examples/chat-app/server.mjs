@@ -20,7 +20,11 @@ async function readJson(req) {
   return JSON.parse(Buffer.concat(chunks).toString() || '{}');
 }
 
-/** Streams the answer as SSE: `data: {"token": …}` per piece, then `data: [DONE]`. */
+/**
+ * Streams the answer as SSE: `data: {"token": …}` per piece, then `data: [DONE]`. An API error
+ * before the answer is passed on with its status (and a 429's `retry-after`); one during the
+ * answer as `data: {"error": {"message": …}}`, a dropped connection to the API included.
+ */
 async function chat(req, res) {
   const { messages } = await readJson(req);
   const controller = new AbortController();
@@ -28,6 +32,7 @@ async function chat(req, res) {
   try {
     const stream = await openai.chat.completions.create({ model, messages, stream: true }, { signal: controller.signal });
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.flushHeaders();
     for await (const chunk of stream) {
       const token = chunk.choices[0]?.delta?.content;
       if (token) res.write(`data: ${JSON.stringify({ token })}\n\n`);
@@ -35,8 +40,18 @@ async function chat(req, res) {
     res.end('data: [DONE]\n\n');
   } catch (err) {
     if (controller.signal.aborted) return;
+    if (res.headersSent) {
+      const error = err instanceof OpenAI.APIError ? { message: err.error?.message ?? err.message } : { message: 'The connection dropped before the answer was complete.', code: 'connection_dropped' };
+      res.end(`data: ${JSON.stringify({ error })}\n\n`);
+      return;
+    }
     const status = err instanceof OpenAI.APIError && err.status ? err.status : 502;
-    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
+    const headers = { 'content-type': 'application/json' };
+    for (const name of ['retry-after', 'retry-after-ms']) {
+      const value = err.headers?.get?.(name);
+      if (value) headers[name] = value;
+    }
+    res.writeHead(status, headers);
     res.end(JSON.stringify({ error: { message: err.error?.message ?? err.message } }));
   }
 }

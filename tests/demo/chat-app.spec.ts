@@ -3,7 +3,7 @@
 // llmServerEnv() in the webServer entry). It uses only the plugin's public API. Its recordings are
 // committed under fixtures/llm/demo/, so `npm run demo` runs offline; `npm run record` records
 // them again against the local stand-in upstream (OPENAI_BASE_URL).
-import { test, expect, type Page } from 'playwright-llm-replay';
+import { test, expect, type LlmFixture, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
 test.use({ llmUrls: api ? [`${api}/**`] : [] });
@@ -60,16 +60,6 @@ test.describe('at the recorded pace', () => {
   });
 });
 
-test('an API error is shown readably', async ({ page }) => {
-  await page.route('**/chat/completions', (route) =>
-    route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests' } }) }),
-  );
-  await openChat(page);
-  await send(page, 'Anyone there?');
-  await expect(page.getByRole('alert')).toHaveText('The assistant is unavailable (429): Rate limit reached for requests');
-  await expect(assistant(page)).toHaveCount(0);
-});
-
 test('the seed recording renders in the page', async ({ page }) => {
   test.skip(!!api, 'the seed is replayed, never recorded');
   await openChat(page, { baseURL: 'https://api.fireworks.ai/inference/v1', model: 'accounts/fireworks/models/llama-v3p1-8b-instruct' });
@@ -104,3 +94,93 @@ test.describe('server-side mode', () => {
     });
   });
 });
+
+// The unhappy paths, from the same real recordings: faults injected with llm.fault, and the page's
+// timers (the app's retry wait, its "Still thinking…" hint) on Playwright's clock. In both modes: the
+// page calls the API, or the app's server does (it gets the test's faults through its attribution).
+for (const mode of ['browser', 'server'] as const) {
+  test.describe(`when things go wrong (${mode} mode)`, () => {
+    const chat = (page: Page) => openChat(page, mode === 'server' ? { mode } : {});
+    /** Waits until the app (page or server) has made its n-th call: the clock may move from then on. */
+    const made = (llm: LlmFixture, n: number) => expect.poll(() => llm.calls.length).toBeGreaterThanOrEqual(n);
+    const alert = (page: Page) => page.getByRole('alert');
+    const retry = (page: Page) => page.getByRole('button', { name: 'Retry' });
+
+    test('an API error is shown readably, and Retry asks again', async ({ page, llm }) => {
+      await llm.fault('**/chat/completions', { status: 500, body: { error: { message: 'The model is overloaded', type: 'server_error' } } }, { times: 1 });
+      await chat(page);
+      await send(page, 'Anyone there?');
+      await expect(alert(page)).toHaveText('The assistant is unavailable (500): The model is overloaded');
+      await expect(assistant(page)).toHaveCount(0);
+      await retry(page).click();
+      await expect(assistant(page)).toHaveText('Echo: Anyone there?');
+      await expect(alert(page)).toBeHidden();
+      await expect(page.locator('.message.user')).toHaveText(['Anyone there?']);
+      await expect.poll(() => llm.calls.map((c) => c.outcome)).toEqual(['faulted', expect.stringMatching(/^(replayed|recorded)$/)]);
+    });
+
+    test('a 429 is retried on its own, after the retry-after it asked for', async ({ page, llm }) => {
+      await page.clock.install({ time: 0 });
+      await page.clock.pauseAt(1000);
+      await llm.fault('**/chat/completions', { status: 429, headers: { 'retry-after': '3' } }, { times: 1 });
+      await chat(page);
+      await send(page, 'Are you busy?');
+      await expect(page.getByRole('status')).toHaveText('Rate limited, retrying in 3 s…');
+      await page.clock.runFor(2900);
+      await expect(page.getByRole('status')).toHaveText('Rate limited, retrying in 3 s…');
+      expect(llm.calls).toHaveLength(1);
+      await page.clock.runFor(200);
+      await expect(assistant(page)).toHaveText('Echo: Are you busy?');
+      await expect(alert(page)).toBeHidden();
+      expect(llm.calls.map((c) => c.fault)).toEqual(['{ status: 429, headers: { "retry-after": "3" } }', undefined]);
+    });
+
+    test.describe('on the clock', () => {
+      test.use({ llmPace: 'clock' });
+
+      test('after 2 s without a token the UI says "Still thinking…", until the answer comes', async ({ page, llm }) => {
+        await page.clock.install({ time: 0 });
+        await page.clock.pauseAt(1000);
+        await llm.fault('**/chat/completions', { firstChunkDelay: 6000 });
+        await chat(page);
+        await send(page, 'Think hard');
+        await made(llm, 1);
+        await expect(page.getByRole('status')).toHaveText('Assistant is typing…');
+        await page.clock.runFor(1990);
+        await expect(page.getByRole('status')).toHaveText('Assistant is typing…');
+        await page.clock.runFor(20);
+        await expect(page.getByRole('status')).toHaveText('Still thinking…');
+        await expect(assistant(page)).toHaveText('');
+        await page.clock.runFor(4500); // 6.5 s: the first words are in
+        await expect(assistant(page)).toContainText('Echo:');
+        await page.clock.runFor(10_000);
+        await expect(assistant(page)).toHaveText('Echo: Think hard');
+        await expect(page.getByRole('status')).toBeHidden();
+      });
+    });
+
+    test('a stream that drops mid-answer: the partial answer is marked, and Retry gets the whole one', async ({ page, llm }) => {
+      await llm.fault('**/chat/completions', { dropAfter: 3 }, { times: 1 });
+      await chat(page);
+      await send(page, 'Tell me everything');
+      await expect(alert(page)).toHaveText('The connection dropped before the answer was complete.');
+      await expect(assistant(page)).toHaveClass(/interrupted/);
+      expect('Echo: Tell me everything'.startsWith((await assistant(page).textContent())!)).toBe(true);
+      await retry(page).click();
+      await expect(assistant(page)).toHaveText('Echo: Tell me everything');
+      await expect(assistant(page)).not.toHaveClass(/interrupted/);
+      await expect(alert(page)).toBeHidden();
+      await expect.poll(() => llm.calls.map((c) => c.fault)).toEqual(['{ dropAfter: 3 }', undefined]);
+    });
+
+    test('the provider’s own error mid-stream is shown, and Retry recovers', async ({ page, llm }) => {
+      await llm.fault('**/chat/completions', { errorEvent: true, after: 2 }, { times: 1 });
+      await chat(page);
+      await send(page, 'Keep going');
+      await expect(alert(page)).toHaveText('The answer failed: The server had an error while processing your request. (fault injected by playwright-llm-replay)');
+      await retry(page).click();
+      await expect(assistant(page)).toHaveText('Echo: Keep going');
+      await expect(alert(page)).toBeHidden();
+    });
+  });
+}

@@ -1,5 +1,6 @@
 // The chat UI: sends the whole conversation to an OpenAI-compatible chat completions API from the
-// page, renders the answer as it streams, lets the user stop it, shows API errors readably.
+// page, renders the answer as it streams, lets the user stop it, shows API errors readably with a
+// Retry, says "Still thinking…" after a silence, and retries a 429 on its own after the wait it asks.
 const params = new URLSearchParams(location.search);
 const baseURL = params.get('baseURL') ?? 'https://api.openai.com/v1';
 const model = params.get('model') ?? 'gpt-4o-mini';
@@ -14,6 +15,8 @@ const send = document.querySelector('#send');
 const stop = document.querySelector('#stop');
 const typing = document.querySelector('#typing');
 const errorEl = document.querySelector('#error');
+const errorBox = document.querySelector('#error-box');
+const retryButton = document.querySelector('#retry');
 
 /** @type {{role: 'user' | 'assistant', content: string}[]} */
 const history = [];
@@ -31,7 +34,7 @@ function addMessage(role, content) {
 function setStreaming(on) {
   send.hidden = on;
   stop.hidden = !on;
-  typing.hidden = !on;
+  if (!on) status(null);
   prompt.disabled = on;
 }
 
@@ -63,31 +66,99 @@ async function* sseData(body) {
   }
 }
 
-async function ask(text) {
-  errorEl.hidden = true;
+/** Shows a status line (typing, still thinking, rate limited), or hides it. */
+function status(text) {
+  typing.textContent = text ?? '';
+  typing.hidden = !text;
+}
+
+/** After this long without a token, the user is told the assistant is still at it. */
+const SILENCE_MS = 2000;
+/** How often a rate-limited request is retried on its own, after the wait the API asks for. */
+const AUTO_RETRIES = 2;
+
+let retryText = null;
+
+function showError(message, { retry }) {
+  errorEl.textContent = message;
+  errorBox.hidden = false;
+  retryButton.hidden = !retry;
+}
+
+const DROPPED = 'The connection dropped before the answer was complete.';
+
+/** An error the API reported in the stream (OpenAI: `{"error": {...}}`; this app's server: the same). */
+class StreamError extends Error {}
+
+/** How long a 429 asks to wait, in ms (`retry-after-ms`, or `retry-after` in seconds), if it says. */
+function retryAfter(res) {
+  const ms = Number(res.headers.get('retry-after-ms'));
+  if (ms > 0) return ms;
+  const s = Number(res.headers.get('retry-after'));
+  return s > 0 ? s * 1000 : undefined;
+}
+
+async function request(signal) {
+  return mode === 'server'
+    ? fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: history }), signal })
+    : fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ model, messages: history, stream: true }),
+        signal,
+      });
+}
+
+function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new DOMException('Stopped', 'AbortError'))), { once: true });
+  });
+}
+
+/** Asks `text` (again, on a retry: the user's message is already shown) and streams the answer in. */
+async function ask(text, { retry = false } = {}) {
+  errorBox.hidden = true;
+  retryText = null;
   history.push({ role: 'user', content: text });
-  addMessage('user', text);
+  if (!retry) addMessage('user', text);
   const bubble = addMessage('assistant', '');
   controller = new AbortController();
+  const signal = controller.signal;
   setStreaming(true);
   let answer = '';
+  let silence;
+  const heard = () => {
+    status('Assistant is typing…');
+    clearTimeout(silence);
+    silence = setTimeout(() => status('Still thinking…'), SILENCE_MS);
+  };
   try {
-    const res =
-      mode === 'server'
-        ? await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: history }), signal: controller.signal })
-        : await fetch(`${baseURL}/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-            body: JSON.stringify({ model, messages: history, stream: true }),
-            signal: controller.signal,
-          });
+    let res;
+    for (let attempt = 0; ; attempt++) {
+      heard();
+      res = await request(signal);
+      const wait429 = res.status === 429 ? retryAfter(res) : undefined;
+      if (wait429 === undefined || attempt === AUTO_RETRIES) break;
+      clearTimeout(silence);
+      status(`Rate limited, retrying in ${Math.ceil(wait429 / 1000)} s…`);
+      await wait(wait429, signal);
+    }
     if (!res.ok) throw new Error(`The assistant is unavailable (${res.status}): ${await readableError(res)}`);
-    for await (const data of sseData(res.body)) {
-      if (data === '[DONE]') break;
-      const json = JSON.parse(data);
-      const token = (mode === 'server' ? json.token : json.choices[0]?.delta?.content) ?? '';
-      answer += token;
-      bubble.textContent = answer;
+    try {
+      for await (const data of sseData(res.body)) {
+        if (data === '[DONE]') break;
+        const json = JSON.parse(data);
+        if (json.error) throw new StreamError(json.error.code === 'connection_dropped' ? DROPPED : `The answer failed: ${json.error.message ?? json.error}`);
+        const token = (mode === 'server' ? json.token : json.choices[0]?.delta?.content) ?? '';
+        if (!token) continue;
+        answer += token;
+        bubble.textContent = answer;
+        heard();
+      }
+    } catch (err) {
+      if (err.name === 'AbortError' || err instanceof StreamError) throw err;
+      throw new StreamError(DROPPED);
     }
     history.push({ role: 'assistant', content: answer });
   } catch (err) {
@@ -95,17 +166,26 @@ async function ask(text) {
       bubble.classList.add('stopped');
       history.push({ role: 'assistant', content: answer });
     } else {
-      bubble.remove();
+      // The question stays on screen; Retry asks it again.
       history.pop();
-      errorEl.textContent = err.message;
-      errorEl.hidden = false;
+      if (answer) bubble.classList.add('interrupted');
+      else bubble.remove();
+      retryText = text;
+      showError(err.message, { retry: true });
     }
   } finally {
+    clearTimeout(silence);
     controller = null;
     setStreaming(false);
     prompt.focus();
   }
 }
+
+retryButton.addEventListener('click', () => {
+  if (!retryText || controller) return;
+  document.querySelectorAll('.message.assistant.interrupted').forEach((m) => m.remove());
+  void ask(retryText, { retry: true });
+});
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
