@@ -12,10 +12,10 @@ import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
-import { clockFile, encodeAttribution, ensureReportDir, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
+import { clockFile, encodeAttribution, encodeFaults, faultsFile, ensureReportDir, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
 import { readReport } from './core/report.js';
 import { type Fault, type FaultOptions, checkFault } from './core/faults.js';
-import { type ClockState, TestClock } from './core/clock.js';
+import { TestClock } from './core/clock.js';
 import { testFolder } from './core/naming.js';
 import { describeCall, transcript } from './core/transcript.js';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
@@ -52,6 +52,8 @@ export interface LlmClock {
   fastForward(ticks: number | string): Promise<void>;
   pauseAt(time: number | string | Date): Promise<void>;
   resume(): Promise<void>;
+  setFixedTime(time: number | string | Date): Promise<void>;
+  setSystemTime(time: number | string | Date): Promise<void>;
   /** The clock's time, ms. */
   now(): number;
 }
@@ -121,9 +123,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const clock = new TestClock();
       if (options.pace === 'clock') {
         session.clock = clock;
-        clock.onChange((state) => shareClock(secret, clockFile(report), state));
+        clock.onChange((state) => shareFile(secret, clockFile(report), JSON.stringify(state)));
       }
-      // The faults go with each request, with what this process counted for each so far.
+      // The faults go to the app's server and the proxy in a file beside the report, with what this
+      // process counted for each; what they count comes back in the report.
+      session.faults.onCount = () => shareFile(secret, faultsFile(report), encodeFaults(session.faults.rules));
+      session.faults.others = () => readReport(report).counts;
       const header = () =>
         encodeAttribution(
           {
@@ -134,7 +139,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
             urls: options.urls,
             ignore: ignorePaths(options.ignore),
             redact: options.redact,
-            faults: session.faults.rules,
           },
           secret,
         );
@@ -144,12 +148,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       } finally {
         current = undefined;
       }
+      // Replays still waiting on the test's clock go on: no one moves it any more.
+      clock.release();
       const stuck = await settled(session, report);
       const reported = readReport(report);
+      session.faults.others = () => reported.counts; // the report is gone from here on
       fs.rmSync(report, { force: true });
       fs.rmSync(clockFile(report), { force: true });
+      fs.rmSync(faultsFile(report), { force: true });
       const calls = [...session.calls, ...reported.calls];
-      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...session.faults.unused((r) => reported.calls.filter((c) => c.faultId === r.id).length)];
+      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...session.faults.unused()];
       // Re-recording replaces: a passing test in record mode leaves only the recordings it used.
       if (options.mode === 'record' && testInfo.status === 'passed' && !errors.length) session.store.keepOnly(session.folder, calls.map((c) => c.file));
       if (calls.length && llmReport) await attachCalls(testInfo, session, calls);
@@ -206,7 +214,7 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
  * the context's), so replays in the worker and the app's server step with the page.
  */
 function followClock(playwright: Clock, ours: TestClock): void {
-  const methods = ['install', 'runFor', 'fastForward', 'pauseAt', 'resume'] as const;
+  const methods = ['install', 'runFor', 'fastForward', 'pauseAt', 'resume', 'setFixedTime', 'setSystemTime'] as const;
   for (const name of methods) {
     const original = (playwright[name] as (...a: unknown[]) => Promise<void>).bind(playwright);
     (playwright as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
@@ -216,11 +224,11 @@ function followClock(playwright: Clock, ours: TestClock): void {
   }
 }
 
-/** Writes the clock's state for the app's server, whole (written aside, then renamed). */
-function shareClock(secret: string, file: string, state: ClockState): void {
+/** Writes a file the app's server reads (the clock's state, the faults) whole: written aside, then renamed. */
+function shareFile(secret: string, file: string, text: string): void {
   ensureReportDir(secret);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 

@@ -2,9 +2,11 @@
 // one per signed attribution header, in this process's own llmDir, reporting to the test's file
 // in the run's private report folder. A header that fails its checks is not used (the call goes
 // to the shared session) and is logged once.
-import { AttributionError, SECRET_ENV, clockFile, decodeAttribution, ensureReportDir, reportFile } from './attribution.js';
+import fs from 'node:fs';
+import { AttributionError, SECRET_ENV, clockFile, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
+import type { Counts } from './faults.js';
 import { SharedClock } from './clock.js';
-import { reportTo } from './report.js';
+import { reportCounts, reportTo } from './report.js';
 import { Session } from './session.js';
 import type { Resolved } from '../options.js';
 
@@ -44,10 +46,11 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
           ensureReportDir(secret!);
           session.on(reportTo(reportFile(secret!, a.id)));
           if (a.pace === 'clock') session.clock = new SharedClock(clockFile(reportFile(secret!, a.id)));
+          followFaults(session, reportFile(secret!, a.id), log);
           sessions.set(a.id, session);
           if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);
         }
-        session.faults.replace(a.faults ?? []);
+
       } catch (err) {
         return refuse(err instanceof AttributionError ? err.message : (err as Error).message.replace(/^playwright-llm-replay: /, ''));
       }
@@ -55,4 +58,33 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
     },
     all: () => [...sessions.values()],
   };
+}
+
+/**
+ * The test's faults in this process: read from the file the test keeps beside its report, again
+ * whenever it changed (before each call that may get one); what this process counts goes to the
+ * report, so the test and the other processes count every call.
+ */
+function followFaults(session: Session, report: string, log: (line: string) => void): void {
+  const file = faultsFile(report);
+  let seen = '';
+  let theirs: ReadonlyMap<string, Counts> = new Map();
+  let warned = false;
+  session.faults.sync = () => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    const version = stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : '';
+    if (version === seen) return;
+    seen = version;
+    if (!stat) return session.faults.replace([]);
+    try {
+      const { rules, counts } = decodeFaults(fs.readFileSync(file, 'utf8'));
+      session.faults.replace(rules);
+      theirs = counts;
+    } catch (err) {
+      if (!warned) log(`playwright-llm-replay: ignored the faults of the test "${session.options.test?.title}": ${(err as Error).message}.`);
+      warned = true;
+    }
+  };
+  session.faults.others = () => theirs;
+  session.faults.onCount = () => reportCounts(report, session.faults.counts());
 }

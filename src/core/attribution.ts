@@ -13,7 +13,7 @@ import type { UrlPattern } from './urls.js';
 import type { Ignore } from './key.js';
 import type { RedactOptions } from './redact.js';
 import type { Pace, TestRef } from './session.js';
-import { type FaultRule, checkFault } from './faults.js';
+import { type Counts, type FaultRule, checkFault } from './faults.js';
 import type { Mode } from '../mode.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';
@@ -35,8 +35,6 @@ export interface Attribution {
   urls: readonly UrlPattern[];
   ignore: readonly string[];
   redact: RedactOptions;
-  /** The test's faults, with what the test's own process counted for each (`before`). */
-  faults?: FaultRule[];
 }
 
 const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
@@ -49,10 +47,18 @@ const Wire = z.object({
   urls: z.array(Pattern).max(200),
   ignore: z.array(z.string().max(500)).max(500),
   redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
-  faults: z
+});
+
+/**
+ * The test's faults, as the test writes them for the app's server and the proxy: in a file of the
+ * run's private folder beside the test's report (not in the header: every request to the app
+ * carries that), with what the test's own process counted for each.
+ */
+const FaultsWire = z.object({
+  v: z.literal(1),
+  rules: z
     .array(z.object({ id: z.string().max(100), url: Pattern, fault: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional(), model: Pattern.optional(), nth: z.number().int().positive().optional(), matched: z.number().int().nonnegative(), applied: z.number().int().nonnegative() }))
-    .max(100)
-    .optional(),
+    .max(10_000),
 });
 
 export const toPattern = (p: UrlPattern) => (typeof p === 'string' ? { glob: p } : { re: p.source, flags: p.flags });
@@ -75,8 +81,7 @@ const mac = (payload: string, secret: string) => createHmac('sha256', secret).up
 
 /** The header value for a test: its settings, signed with the run's secret. */
 export function encodeAttribution(a: Attribution, secret: string): string {
-  const faults = a.faults?.map((f) => ({ id: f.id, url: toPattern(f.url), fault: f.fault as Record<string, unknown>, times: f.times, model: f.model === undefined ? undefined : toPattern(f.model), nth: f.nth, matched: f.matched, applied: f.applied }));
-  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact), ...(faults?.length ? { faults } : {}) };
+  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
 }
@@ -105,9 +110,38 @@ export function decodeAttribution(value: string, secret: string | undefined): At
   const parsed = Wire.safeParse(json);
   if (!parsed.success) throw new AttributionError('its content has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
   const w = parsed.data;
-  // Faults are checked as llm.fault checks them (the header is signed, but a fault's shape is still the test's).
-  const faults = (w.faults ?? []).map((f) => ({ ...checkFault(fromPattern(f.url), f.fault, { times: f.times, model: f.model === undefined ? undefined : fromPattern(f.model), nth: f.nth }), id: f.id, before: { matched: f.matched, applied: f.applied } }));
-  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact), ...(w.faults ? { faults } : {}) };
+  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
+}
+
+/** The test's faults file: what `decodeFaults` reads. */
+export function encodeFaults(rules: readonly FaultRule[]): string {
+  const wire: z.infer<typeof FaultsWire> = {
+    v: 1,
+    rules: rules.map((f) => ({ id: f.id, url: toPattern(f.url), fault: f.fault as Record<string, unknown>, times: f.times, model: f.model === undefined ? undefined : toPattern(f.model), nth: f.nth, matched: f.matched, applied: f.applied })),
+  };
+  return JSON.stringify(wire);
+}
+
+/**
+ * The test's faults, and what the test's process counted for each. Each is checked as `llm.fault`
+ * checks it; a file that is not one the test wrote gives no faults (and says why).
+ */
+export function decodeFaults(text: string): { rules: FaultRule[]; counts: Map<string, Counts> } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AttributionError('the faults file is not JSON');
+  }
+  const parsed = FaultsWire.safeParse(json);
+  if (!parsed.success) throw new AttributionError('the faults file has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
+  const rules = parsed.data.rules.map((f) => ({ ...checkFault(fromPattern(f.url), f.fault, { times: f.times, model: f.model === undefined ? undefined : fromPattern(f.model), nth: f.nth }), id: f.id }));
+  return { rules, counts: new Map(parsed.data.rules.map((f) => [f.id, { matched: f.matched, applied: f.applied }])) };
+}
+
+/** Where the test's faults are shared with the app's server and the proxy: beside its report. */
+export function faultsFile(report: string): string {
+  return report.replace(/\.jsonl$/, '.faults.json');
 }
 
 /** A fresh id for one test run (its report file's name). */

@@ -63,10 +63,18 @@ export class TestClock implements Sleeper {
     this.set({ t: options.time === undefined ? Date.now() : timeOf(options.time), running: true, since: Date.now() });
   }
 
+  /** As Playwright's clock does: every other method installs the clock first (at the real time) when the test has not. */
+  private installIfNeeded(): void {
+    if (this.installed) return;
+    this.installed = true;
+    this.state = { t: Date.now(), running: true, since: Date.now() };
+  }
+
   /** Moves the clock on by `ticks` (ms, or "mm:ss"), waking every replay due by then. */
   async runFor(ticks: number | string): Promise<void> {
     const ms = ticksOf(ticks);
     if (!(ms >= 0)) throw new TypeError('playwright-llm-replay: llm.clock.runFor: the time must be 0 or more.');
+    this.installIfNeeded();
     this.set({ ...this.state, t: this.now() + ms, since: Date.now() });
   }
 
@@ -76,12 +84,29 @@ export class TestClock implements Sleeper {
 
   /** Jumps to `time` and stops there. */
   async pauseAt(time: number | string | Date): Promise<void> {
+    this.installIfNeeded();
     this.set({ t: Math.max(this.now(), timeOf(time)), running: false, since: Date.now() });
   }
 
   /** Runs with real time again. */
   async resume(): Promise<void> {
+    this.installIfNeeded();
     this.set({ t: this.now(), running: true, since: Date.now() });
+  }
+
+  /** Installs the clock if needed; timers keep running (Playwright's setFixedTime only fixes `Date`). */
+  async setFixedTime(_time: number | string | Date): Promise<void> {
+    this.installIfNeeded();
+  }
+
+  /** Installs the clock if needed; no timer fires (Playwright's setSystemTime only moves `Date`). */
+  async setSystemTime(_time: number | string | Date): Promise<void> {
+    this.installIfNeeded();
+  }
+
+  /** At the test's end: every replay still waiting goes on at once, so nothing waits on a clock no one moves. */
+  release(): void {
+    for (const w of [...this.waiters]) w.done();
   }
 
   /** Called with the new state whenever the clock moves or starts/stops running. */

@@ -7,7 +7,7 @@ import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
 import type { Sleeper } from './clock.js';
 import { errorBody, errorEvent } from '../wire/providers.js';
-import { framingOf } from '../wire/framing.js';
+import { type Framing, framingOf } from '../wire/framing.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
 import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
@@ -80,7 +80,8 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   const call = session.begin(request, caller.where);
   // On the test's clock, an answer's times count from when the call was made (recorded or not).
   if (session.options.pace === 'clock' && session.clock?.installed) caller.started = session.clock.now();
-  const rule = session.faults.rules.length ? session.faults.for(req.url, request.model) : undefined;
+  // Faults act on answers this plugin gives: none in passthrough mode.
+  const rule = session.options.mode !== 'passthrough' && session.faults.active() ? session.faults.for(req.url, request.model) : undefined;
   if (rule) {
     call.fault = describeFault(rule.fault);
     call.faultId = rule.id;
@@ -108,6 +109,12 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
       session.settle(call, { outcome: 'replayed', file: decision.found.file });
       return play(answerOf(decision.found.interaction), paced(session, call, caller), caller);
     case 'miss':
+      // The miss is the answer: a fault the call matched did not act on it.
+      if (caller.faulted) {
+        caller.injects(undefined);
+        session.faults.unapply(rule!);
+        call.fault = call.faultId = undefined;
+      }
       session.settle(call, { outcome: 'missed' });
       session.fail(decision.error);
       return play(missAnswer(decision.error), 0, caller);
@@ -131,8 +138,8 @@ const NO_FAULT = { wait: 0, stop: false, drop: false };
 function paced(session: Session, call: LlmCall, caller: Caller, recorded = false): number {
   const pace: Pace = session.options.pace;
   if (pace !== 'clock') return pace;
-  // A call just recorded took real time: without a clock it is passed on in real time, no error.
-  if (recorded ? session.clock?.installed : session.clockReady(call)) caller.onClock(session.clock!);
+  // A call just recorded took real time, and is passed on in real time, clock or not.
+  if (!recorded && session.clockReady(call)) caller.onClock(session.clock!);
   return 1;
 }
 
@@ -155,6 +162,8 @@ async function play(answer: Answer, pace: number, caller: Caller): Promise<void>
   }
   const fault = caller.beforeChunk();
   if (fault.stop) return stop(caller, fault, answer.count);
+  if (caller.streams && fault.wait > 0) await caller.sleep(fault.wait); // a stall after the last chunk
+  if (caller.aborted) return;
   caller.end();
   caller.faultDone(answer.count);
 }
@@ -256,7 +265,8 @@ class Caller {
   /** On the test's clock: when the call was made, and when the next chunk is due. */
   started?: number;
   private due = 0;
-  private framing: 'sse' | 'ndjson' = 'sse';
+  /** The answer's framing, from its content type: an error event needs a stream. */
+  private framing: Framing = 'sse';
   private readonly abortListeners: (() => void)[] = [];
   private wake: () => void = () => {};
 
@@ -289,7 +299,7 @@ class Caller {
   respond(head: ResponseHead): boolean {
     if (this.aborted || this.done || this.headSent) return true;
     this.headSent = true;
-    if (framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]) === 'ndjson') this.framing = 'ndjson';
+    if (this.fault) this.framing = framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]);
     return this.t.respond({ status: head.status, statusText: head.statusText, headers: head.headers });
   }
 
@@ -300,8 +310,8 @@ class Caller {
   }
 
   /** This call gets a fault the test injected (`llm.fault`). */
-  injects(rule: FaultRule, endpoint: string): void {
-    this.fault = { rule, endpoint };
+  injects(rule: FaultRule | undefined, endpoint = ''): void {
+    this.fault = rule && { rule, endpoint };
   }
 
   get faulted(): boolean {
@@ -320,6 +330,17 @@ class Caller {
     if ('stallAfter' in f && i === f.stallAfter) return { wait: f.ms, stop: false, drop: false };
     if ('dropAfter' in f && i === f.dropAfter) return { wait: 0, stop: true, drop: true };
     if ('errorEvent' in f && i === f.after) {
+      if (this.framing !== 'sse' && this.framing !== 'ndjson') {
+        // An answer in one piece (JSON) has no place for an event: it goes out as it is.
+        const rule = this.fault!.rule;
+        this.fault = undefined;
+        this.onFaultProblem(
+          new LlmOptionError(
+            `playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} needs a streamed answer, and the call it matched was answered in one piece (${this.framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
+          ),
+        );
+        return NO_FAULT;
+      }
       this.write(errorEvent(this.fault!.endpoint, this.framing, '\n', f.errorEvent), 0);
       this.end();
       return { wait: 0, stop: true, drop: false };

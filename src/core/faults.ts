@@ -33,13 +33,19 @@ export interface FaultRule {
   times?: number;
   model?: string | RegExp;
   nth?: number;
-  /** Calls that matched its URL and model so far. */
+  /** Calls of this process that matched its URL and model so far. */
   matched: number;
-  /** Calls that got it so far. */
+  /** Calls of this process that got it so far. */
   applied: number;
-  /** In the app's server: the calls the test's own process (page, worker) matched and gave it to. */
-  before?: { matched: number; applied: number };
 }
+
+/** What one process counted for a fault. */
+export interface Counts {
+  matched: number;
+  applied: number;
+}
+
+const NONE: ReadonlyMap<string, Counts> = new Map();
 
 const KINDS = ['status', 'dropAfter', 'stallAfter', 'errorEvent', 'firstChunkDelay'] as const;
 export type FaultKind = (typeof KINDS)[number];
@@ -83,6 +89,12 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
     const extra = Object.keys(f).filter((k) => !allowed.includes(k));
     if (extra.length) throw bad(`unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}.`);
   };
+  // A fault goes to the app's server as JSON: what JSON cannot carry (a BigInt, a cycle) is refused here.
+  try {
+    JSON.stringify(fault);
+  } catch (err) {
+    throw bad(`it cannot be sent as JSON (${(err as Error).message}); give plain strings, numbers, objects and arrays.`);
+  }
   switch (kinds[0]) {
     case 'status':
       count('status', f.status, 100);
@@ -120,50 +132,88 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
   return { id: `fault-${process.pid}-${++nextId}`, url: url as UrlPattern, fault: fault as Fault, times: o.times as number | undefined, model: o.model as string | RegExp | undefined, nth: o.nth as number | undefined, matched: 0, applied: 0 };
 }
 
-/** The faults of a test, in the order they were added: the first that applies to a call wins. */
+/**
+ * The faults of a test, in the order they were added: the first that applies to a call wins. A
+ * test's calls are made by several processes (the test's own, the app's server, the proxy); each
+ * counts its own calls, and `times` and `nth` count all of them: `others` gives what the other
+ * processes counted (the test reads the server's from its report; the server reads the test's
+ * from the faults file), `onCount` tells them this process's.
+ */
 export class Faults {
   readonly rules: FaultRule[] = [];
   private readonly matchers = new Map<FaultRule, (url: string) => boolean>();
+  /** What the other processes counted, by fault id. */
+  others: () => ReadonlyMap<string, Counts> = () => NONE;
+  /** Called when this process's counts or faults changed. */
+  onCount: () => void = () => {};
+  /** In the app's server: brings the test's faults up to date before a call. */
+  sync?: () => void;
 
-  add(rule: FaultRule): void {
-    this.rules.push(rule);
-    this.matchers.set(rule, urlMatcher([rule.url], false));
+  /** Whether a call may get a fault (the rules brought up to date first). */
+  active(): boolean {
+    this.sync?.();
+    return this.rules.length > 0;
   }
 
-  /**
-   * Replaces the rules: the app server gets the test's current ones with each request. A rule it
-   * already had keeps its own counts; `before` says what the test's process counted meanwhile.
-   */
+  /** This process's counts, by fault id. */
+  counts(): Record<string, Counts> {
+    return Object.fromEntries(this.rules.map((r) => [r.id, { matched: r.matched, applied: r.applied }]));
+  }
+
+  add(rule: FaultRule): void {
+    // A RegExp with g or y keeps its lastIndex between tests: the model is matched without them.
+    if (rule.model instanceof RegExp && /[gy]/.test(rule.model.flags)) rule = { ...rule, model: new RegExp(rule.model.source, rule.model.flags.replace(/[gy]/g, '')) };
+    this.rules.push(rule);
+    this.matchers.set(rule, urlMatcher([rule.url], false));
+    this.onCount();
+  }
+
+  /** Replaces the rules with the test's (in the app's server). A rule it already had keeps this process's counts. */
   replace(rules: FaultRule[]): void {
     const had = new Map(this.rules.map((r) => [r.id, r]));
     this.rules.length = 0;
     this.matchers.clear();
     for (const r of rules) {
       const old = had.get(r.id);
-      this.add(old ? { ...r, matched: old.matched, applied: old.applied } : r);
+      const rule = old ? { ...r, matched: old.matched, applied: old.applied } : { ...r, matched: 0, applied: 0 };
+      if (rule.model instanceof RegExp && /[gy]/.test(rule.model.flags)) rule.model = new RegExp(rule.model.source, rule.model.flags.replace(/[gy]/g, ''));
+      this.rules.push(rule);
+      this.matchers.set(rule, urlMatcher([rule.url], false));
     }
   }
 
-  /** The fault for a call, if one applies; counts the calls each rule matched. */
+  /** The fault for a call, if one applies; counts the calls each rule matched, in every process. */
   for(url: string, model: string | undefined): FaultRule | undefined {
     let chosen: FaultRule | undefined;
+    let counted = false;
+    let others: ReadonlyMap<string, Counts> | undefined;
     for (const rule of this.rules) {
       if (!this.matchers.get(rule)!(url)) continue;
       if (rule.model !== undefined && !(typeof rule.model === 'string' ? rule.model === model : model !== undefined && rule.model.test(model))) continue;
       rule.matched++;
+      counted = true;
       if (chosen) continue;
-      if (rule.nth !== undefined && rule.matched + (rule.before?.matched ?? 0) !== rule.nth) continue;
-      if (rule.times !== undefined && rule.applied + (rule.before?.applied ?? 0) >= rule.times) continue;
+      const other = (others ??= this.others()).get(rule.id);
+      if (rule.nth !== undefined && rule.matched + (other?.matched ?? 0) !== rule.nth) continue;
+      if (rule.times !== undefined && rule.applied + (other?.applied ?? 0) >= rule.times) continue;
       rule.applied++;
       chosen = rule;
     }
+    if (counted) this.onCount();
     return chosen;
   }
 
-  /** At the end of a test: a fault no call got (counting those `applied` says other processes gave). */
-  unused(applied: (rule: FaultRule) => number): LlmOptionError[] {
+  /** A call the fault was chosen for did not get it after all (the answer was a miss). */
+  unapply(rule: FaultRule): void {
+    rule.applied--;
+    this.onCount();
+  }
+
+  /** At the end of a test: the faults no call got, in any process. */
+  unused(): LlmOptionError[] {
+    const others = this.others();
     return this.rules
-      .filter((rule) => rule.applied + applied(rule) === 0)
+      .filter((rule) => rule.applied + (others.get(rule.id)?.applied ?? 0) === 0)
       .map(
         (rule) =>
           new LlmOptionError(

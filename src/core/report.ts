@@ -5,8 +5,13 @@
 import fs from 'node:fs';
 import { ReplayMissError, LlmReplayError } from './errors.js';
 import type { LlmCall, SessionEvent } from './session.js';
+import type { Counts } from './faults.js';
 
-type Line = { type: 'call' | 'settled'; call: LlmCall } | { type: 'error'; name: string; message: string };
+type Line =
+  | { type: 'call' | 'settled'; call: LlmCall }
+  | { type: 'error'; name: string; message: string }
+  /** What a process counted for the test's faults so far (the latest line of each process counts). */
+  | { type: 'faults'; by: number; counts: Record<string, Counts> };
 
 /** A session listener that appends its events to `file`. */
 export function reportTo(file: string): (e: SessionEvent) => void {
@@ -16,10 +21,18 @@ export function reportTo(file: string): (e: SessionEvent) => void {
   };
 }
 
+/** Appends what this process counted for the test's faults. */
+export function reportCounts(file: string, counts: Record<string, Counts>): void {
+  const line: Line = { type: 'faults', by: process.pid, counts };
+  fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
+}
+
 export interface Reported {
   /** Every call reported, in the order they started, in their latest state. */
   calls: LlmCall[];
   errors: Error[];
+  /** What the reporting processes counted for each fault, added up. */
+  counts: Map<string, Counts>;
 }
 
 /** What the other processes reported for one test so far. */
@@ -28,8 +41,9 @@ export function readReport(file: string): Reported {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { calls: [], errors: [] };
+    return { calls: [], errors: [], counts: new Map() };
   }
+  const byProcess = new Map<number, Record<string, Counts>>();
   const calls = new Map<string, LlmCall>();
   const errors: Error[] = [];
   for (const raw of text.split('\n')) {
@@ -40,11 +54,19 @@ export function readReport(file: string): Reported {
     } catch {
       continue; // a line still being written
     }
-    if (line.type === 'error') {
+    if (line.type === 'faults') byProcess.set(line.by, line.counts);
+    else if (line.type === 'error') {
       const error = line.name === 'ReplayMissError' ? new ReplayMissError(line.message) : new LlmReplayError(line.message);
       error.stack = line.message;
       errors.push(error);
     } else calls.set(line.call.id, line.call);
   }
-  return { calls: [...calls.values()], errors };
+  const counts = new Map<string, Counts>();
+  for (const byId of byProcess.values()) {
+    for (const [id, c] of Object.entries(byId)) {
+      const sum = counts.get(id) ?? { matched: 0, applied: 0 };
+      counts.set(id, { matched: sum.matched + c.matched, applied: sum.applied + c.applied });
+    }
+  }
+  return { calls: [...calls.values()], errors, counts };
 }

@@ -184,3 +184,33 @@ for (const mode of ['browser', 'server'] as const) {
     });
   });
 }
+
+// A fault's `times` and `nth` count the test's calls wherever they are made: the page's and the
+// server's together.
+test.describe('faults across the page and the server', () => {
+  test('times: 1 is used up by the server’s call; the page’s call after it is answered', async ({ page, llm }) => {
+    // A body far bigger than a request header may be: faults do not travel in the header.
+    await llm.fault('**/chat/completions', { status: 503, body: { error: { message: `Down for maintenance ${'.'.repeat(20_000)}` } } }, { times: 1 });
+    await openChat(page, { mode: 'server' });
+    await send(page, 'Hello server');
+    await expect(page.getByRole('alert')).toContainText('The assistant is unavailable (503): Down for maintenance');
+    await openChat(page);
+    await send(page, 'Hello page');
+    await expect(assistant(page)).toHaveText('Echo: Hello page');
+    expect(llm.calls).toHaveLength(2);
+    expect(Object.fromEntries(llm.calls.map((c) => [c.where, c.outcome]))).toEqual({ server: 'faulted', page: expect.stringMatching(/^(replayed|recorded)$/) });
+  });
+
+  test('nth: 2 is the second call of the test, made by the page after the server’s', async ({ page, llm }) => {
+    await llm.fault('**/chat/completions', { status: 500, body: { error: { message: 'Second call fails' } } }, { nth: 2 });
+    await openChat(page, { mode: 'server' });
+    await send(page, 'First, from the server');
+    await expect(assistant(page)).toHaveText('Echo: First, from the server');
+    await expect.poll(() => llm.calls.map((c) => c.outcome)).toEqual([expect.stringMatching(/^(replayed|recorded)$/)]);
+    await openChat(page);
+    await send(page, 'Second, from the page');
+    await expect(page.getByRole('alert')).toHaveText('The assistant is unavailable (500): Second call fails');
+    expect(llm.calls).toHaveLength(2);
+    expect(Object.fromEntries(llm.calls.map((c) => [c.where, c.fault ?? null]))).toEqual({ server: null, page: '{ status: 500, body: { error: { message: "Second call fails" } } }' });
+  });
+});

@@ -100,3 +100,35 @@ test('a fault’s delays are on the clock too: "still thinking" is a runFor away
   await read.done;
   expect(read.chunks.join('')).toBe('Echo: one two three');
 });
+
+test('a call being recorded runs in real time, even on a paused clock; a replay waits for it', async ({ llm, openai }) => {
+  await llm.clock.install({ time: 0 });
+  await llm.clock.pauseAt(1000);
+  await llm.fault('**/chat/completions', { firstChunkDelay: 200 }, { times: 1 });
+  await reading(openai).done; // recorded (with its fault) without the clock moving
+  const read = reading(openai);
+  await read.head;
+  await new Promise((r) => setTimeout(r, 100));
+  expect(read.chunks).toHaveLength(0); // replayed: on the clock
+  await llm.clock.runFor(10_000);
+  await read.done;
+  expect(llm.calls.map((c) => c.outcome)).toEqual(['recorded', 'replayed']);
+});
+
+test('pauseAt installs the clock, as on the page; a stall after the last chunk holds the end', async ({ llm, openai }) => {
+  await reading(openai).done; // recorded
+  await llm.clock.pauseAt(1000); // no install(): Playwright's clock installs itself here too
+  const [file] = fs.readdirSync(llm.dir);
+  const count = JSON.parse(fs.readFileSync(path.join(llm.dir, file), 'utf8')).response.body.length;
+  await llm.fault('**/chat/completions', { stallAfter: count, ms: 5_000 }, { times: 1 });
+  const read = reading(openai);
+  await read.head;
+  let done = false;
+  void read.done.then(() => (done = true));
+  await llm.clock.runFor(4_000); // every chunk is due (~40 ms apart), the stall is not over
+  await expect.poll(() => read.chunks.join('')).toBe('Echo: one two three');
+  await new Promise((r) => setTimeout(r, 50));
+  expect(done).toBe(false);
+  await llm.clock.runFor(2_000);
+  await read.done;
+});
