@@ -46,8 +46,22 @@ export class HandlerTransport implements Transport {
   private reason: Error | null = null;
   /** For new-style handlers: what they get to pause, resume and abort the response. */
   private readonly controller?: Dispatcher.DispatchController;
+  /** Whether the reader pulled since the last write: it has all that was written. */
+  private pulled = false;
+  /**
+   * The body's Node stream, when the consumer is undici's fetch: it calls `resume` as that stream's
+   * `read`. Its buffer tells whether the reader has taken what was written.
+   */
+  private body?: { readableLength: number; destroyed: boolean };
   /** undici calls it when its reader pulls: both "drained" and "taken". */
-  private readonly resume = () => this.wake();
+  private readonly resume = (() => {
+    const self = this;
+    return function (this: unknown) {
+      if (!self.body && this && typeof (this as { readableLength?: unknown }).readableLength === 'number') self.body = this as HandlerTransport['body'];
+      self.pulled = true;
+      self.wake();
+    };
+  })();
 
   constructor(
     private readonly h: Handler,
@@ -83,7 +97,7 @@ export class HandlerTransport implements Transport {
       },
       resume() {
         self.paused = false;
-        self.wake();
+        self.resume();
       },
     };
     h.onRequestStart?.(this.controller, {});
@@ -101,6 +115,7 @@ export class HandlerTransport implements Transport {
   }
 
   write(chunk: Buffer): boolean {
+    this.pulled = false;
     if (!this.modern) return this.h.onData?.(chunk) !== false;
     this.h.onResponseData?.(this.controller!, chunk);
     return !this.paused;
@@ -122,12 +137,22 @@ export class HandlerTransport implements Transport {
     });
   }
 
-  /** The reader's next pull (it has read all there was), or a second if it stops reading. */
+  /** The reader's next pull: it has read all there was (or it gave up: an abort wakes the exchange too). */
   received(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      this.wake = () => (clearTimeout(timer), resolve());
-    });
+    // fetch: its reader has read all once the body's buffer is empty (fetch moves a chunk on only
+    // when its reader asks). No time limit: a slow reader still gets every chunk before a break.
+    const body = this.body;
+    if (body) {
+      return new Promise<void>((resolve) => {
+        const check = () => (body.readableLength === 0 || body.destroyed ? resolve() : (timer = setTimeout(check, 10)));
+        let timer: NodeJS.Timeout | undefined;
+        this.wake = () => (clearTimeout(timer), check());
+        check();
+      });
+    }
+    // A new-style consumer that has not paused takes what comes: it has it.
+    if (this.pulled || (this.modern && !this.paused)) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   end(): void {

@@ -87,6 +87,34 @@ test('dropAfter breaks the connection after n chunks, as a network failure; the 
   expect(llm.calls[0].fault).toBe('{ dropAfter: 3 }');
 });
 
+test('dropAfter: a reader that takes its time still gets its n chunks before the break', async ({ llm, ask, upstream }) => {
+  await ask(); // recorded
+  await llm.fault('**/chat/completions', { dropAfter: 3 }, { times: 2 });
+  const slow = async (before: number, between: number) => {
+    const res = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-faults' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six' }], stream: true }) });
+    await new Promise((r) => setTimeout(r, before));
+    const reader = res.body!.getReader();
+    const reads: string[] = [];
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return { reads };
+        reads.push(new TextDecoder().decode(value));
+        await new Promise((r) => setTimeout(r, between));
+      }
+    } catch (error) {
+      return { reads, error: String(error) };
+    }
+  };
+  // Slower than any fixed wait would allow for: the break comes once the reader has the third chunk
+  // (a late reader gets chunks that waited for it together in one read, as from a network).
+  for (const [before, between] of [[1500, 0], [0, 700]]) {
+    const got = await slow(before, between);
+    expect(got.reads.join('').match(/^data: /gm), `reading ${before} ms late, ${between} ms between reads`).toHaveLength(3);
+    expect(got.error).toBe('TypeError: terminated');
+  }
+});
+
 test('errorEvent sends the provider’s own error mid-stream, which the SDK raises as the API’s', async ({ llm, ask }) => {
   await ask(); // recorded
   await llm.fault('**/chat/completions', { errorEvent: true, after: 2 }, { times: 1 });
@@ -137,6 +165,12 @@ test('errorEvent’s default is each provider’s own, raised by its SDK as the 
   expect(responses.error).toBeInstanceOf(OpenAI.APIError);
   expect(responses.error!.message).toContain('Overloaded, try later');
   expect(llm.calls.map((c) => c.outcome)).toEqual(['recorded', 'replayed', 'recorded', 'replayed', 'recorded', 'replayed']);
+});
+
+test('a model RegExp with the g flag picks every matching call, not every other one', async ({ llm, ask }) => {
+  await ask(); // recorded
+  await llm.fault('**/chat/completions', { status: 503 }, { model: /gpt/g });
+  for (let i = 0; i < 3; i++) expect((await ask()).error, `call ${i + 1}`).toBeInstanceOf(OpenAI.InternalServerError);
 });
 
 test('stallAfter pauses after chunk n; firstChunkDelay holds the first chunk', async ({ llm, ask }) => {
