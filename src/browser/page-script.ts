@@ -253,7 +253,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
       const bytes = new TextEncoder().encode(text);
       const sameLength = bytes.length === total;
       let loaded = 0;
-      const waitFor = schedule(p);
+      const waitFor = schedule(p, sentAt.get(xhr));
       for (let i = 0; i < p.sizes.length; i++) {
         const delay = waitFor(i);
         if (delay > 0) await wait(delay, p.clock);
@@ -290,10 +290,16 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     };
     for (const type of ['readystatechange', 'progress', 'load', 'loadend']) xhr.addEventListener(type, hold);
   };
+  /** When each request was sent, on the page's clock: a replay's times count from there. */
+  const sentAt = new WeakMap<XMLHttpRequest, number>();
   w.XMLHttpRequest = class extends NativeXHR {
     constructor() {
       super();
       holdEvents(this as unknown as XMLHttpRequest);
+    }
+    send(body?: Document | XMLHttpRequestBodyInit | null) {
+      sentAt.set(this as unknown as XMLHttpRequest, w.performance.now());
+      super.send(body);
     }
   };
 }

@@ -23,7 +23,7 @@ test('an invalid fault is refused at the call, naming it and what is wrong', asy
   expect(await refused('', { dropAfter: 1 })).toContain('the URL must be a glob (as in page.route) or a RegExp.');
 });
 
-test('a fault no call got, dropAfter beyond the answer, virtual time without a clock: the test fails, saying which', async ({}, testInfo) => {
+test('a fault no call got, dropAfter beyond the answer, an error event for JSON, virtual time without a clock: the test fails, saying which', async ({}, testInfo) => {
   test.slow();
   const upstream = await startUpstream({ tokenDelay: 2, deterministic: true });
   try {
@@ -37,6 +37,9 @@ test('a fault no call got, dropAfter beyond the answer, virtual time without a c
       'playwright-llm-replay: the fault { status: 500 } for **/embeddings got no call: no LLM call of this test matched it. Check the URL pattern, or remove the fault.',
     );
     expect(errors('dropAfter beyond the answer')).toMatch(/the fault \{ dropAfter: 500 \} for \*\*\/chat\/completions: the answer has \d+ chunks, so there is no chunk 500 to act after\. Use a number from 0 to \d+\./);
+    expect(errors('errorEvent on an answer in one piece')).toContain(
+      'playwright-llm-replay: the fault { errorEvent: true, after: 0 } for **/chat/completions needs a streamed answer, and the call it matched was answered in one piece (json); it was answered as recorded. Pick streamed calls only',
+    );
     expect(errors('a replay in the worker without a clock')).toContain("llmPace is 'clock', but the test has not installed a clock: POST");
     expect(errors('a replay in the worker without a clock')).toContain('made by the test worker, was replayed at the recorded timing in real time. Call page.clock.install() before the call');
     expect(errors('a replay in the page without a clock')).toContain('made by the page, was replayed at the recorded timing in real time.');

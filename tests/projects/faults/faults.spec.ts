@@ -23,6 +23,17 @@ test('dropAfter beyond the answer', async ({ llm }) => {
   await chat('short answer');
 });
 
+test('errorEvent on an answer in one piece', async ({ llm }) => {
+  await llm.fault('**/chat/completions', { errorEvent: true, after: 0 });
+  const res = await fetch(`${process.env.UPSTREAM}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-child' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'not streamed' }] }),
+  });
+  // Answered as recorded: still the JSON it was.
+  JSON.parse(await res.text());
+});
+
 test.describe('at pace clock', () => {
   test.use({ llmPace: 'clock' });
 
