@@ -128,7 +128,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       // The faults go to the app's server and the proxy in a file beside the report, with what this
       // process counted for each; what they count comes back in the report.
       session.faults.onCount = () => shareFile(secret, faultsFile(report), encodeFaults(session.faults.rules));
-      session.faults.others = () => readReport(report).counts;
+      session.faults.others = () => readReport(report).counts();
       const header = () =>
         encodeAttribution(
           {
@@ -152,12 +152,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       clock.release();
       const stuck = await settled(session, report);
       const reported = readReport(report);
-      session.faults.others = () => reported.counts; // the report is gone from here on
+      session.faults.others = () => reported.counts(); // the report is gone from here on
       fs.rmSync(report, { force: true });
       fs.rmSync(clockFile(report), { force: true });
       fs.rmSync(faultsFile(report), { force: true });
       const calls = [...session.calls, ...reported.calls];
-      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...session.faults.unused()];
+      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
       // Re-recording replaces: a passing test in record mode leaves only the recordings it used.
       if (options.mode === 'record' && testInfo.status === 'passed' && !errors.length) session.store.keepOnly(session.folder, calls.map((c) => c.file));
       if (calls.length && llmReport) await attachCalls(testInfo, session, calls);

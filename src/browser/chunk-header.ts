@@ -7,6 +7,7 @@ export const CHUNKS_HEADER = 'x-llm-replay-chunks';
 
 export interface ChunkPlan {
   sizes: number[];
+  /** The wait before each chunk; one more, when there is one, is the wait before the end. */
   delays: number[];
   /** The upstream failed after these chunks: the page's reader gets an error, not an end. */
   broken: boolean;

@@ -66,11 +66,6 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     const waitFor = schedule(p, start);
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
-        if (i === p.sizes.length) {
-          if (p.broken) controller.error(new TypeError('network error'));
-          else controller.close();
-          return;
-        }
         const delay = waitFor(i);
         try {
           if (delay > 0) await wait(delay, p.clock, signal);
@@ -79,10 +74,16 @@ export function pageScript({ patterns }: PageScriptArgs): void {
           controller.error(err);
           return;
         }
+        if (i === p.sizes.length) {
+          // After the last chunk, a wait before the end (a stall the test asked for): then the end.
+          if (p.broken) controller.error(new TypeError('network error'));
+          else controller.close();
+          return;
+        }
         controller.enqueue(body.subarray(offset, offset + p.sizes[i]));
         offset += p.sizes[i];
         i++;
-        if (i === p.sizes.length && !p.broken) controller.close();
+        if (i === p.sizes.length && !p.broken && p.delays.length <= p.sizes.length) controller.close();
       },
     }, { highWaterMark: 0 });
   }
@@ -263,6 +264,10 @@ export function pageScript({ patterns }: PageScriptArgs): void {
           xhr.dispatchEvent(new Event('readystatechange'));
           xhr.dispatchEvent(new ProgressEvent('progress', { lengthComputable: true, loaded, total }));
         }
+      }
+      if (p.delays.length > p.sizes.length) {
+        const delay = waitFor(p.sizes.length);
+        if (delay > 0) await wait(delay, p.clock);
       }
       s.done = true;
       for (const e of held ?? []) {

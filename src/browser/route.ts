@@ -67,6 +67,8 @@ function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
     streams: false,
     respond: (h) => ((head = h), true),
     write: (chunk, delay) => (chunks.push(chunk), delays.push(delay), true),
+    // One delay more than chunks: the wait before the end.
+    stallEnd: (delay) => void delays.push(delay),
     drain: () => Promise.resolve(),
     taken: () => Promise.resolve(),
     onClock: () => void (clock = true),

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { AttributionError, SECRET_ENV, clockFile, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
 import type { Counts } from './faults.js';
 import { SharedClock } from './clock.js';
-import { reportCounts, reportTo } from './report.js';
+import { readReport, reportCounts, reportTo } from './report.js';
 import { Session } from './session.js';
 import type { Resolved } from '../options.js';
 
@@ -67,17 +67,23 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
  */
 function followFaults(session: Session, report: string, log: (line: string) => void): void {
   const file = faultsFile(report);
-  let seen = '';
+  const me = `${process.pid}-${++followers}`;
+  let seen: string | undefined = '';
   let theirs: ReadonlyMap<string, Counts> = new Map();
   let warned = false;
   session.faults.sync = () => {
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
-    const version = stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : '';
-    if (version === seen) return;
-    seen = version;
-    if (!stat) return session.faults.replace([]);
+    // Read whole each time (it is small): a count that changed within one timestamp tick is seen too.
+    let text: string | undefined;
     try {
-      const { rules, counts } = decodeFaults(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      text = undefined; // none yet, or the test has ended: no faults
+    }
+    if (text === seen) return;
+    seen = text;
+    if (text === undefined) return session.faults.replace([]);
+    try {
+      const { rules, counts } = decodeFaults(text);
       session.faults.replace(rules);
       theirs = counts;
     } catch (err) {
@@ -85,6 +91,18 @@ function followFaults(session: Session, report: string, log: (line: string) => v
       warned = true;
     }
   };
-  session.faults.others = () => theirs;
-  session.faults.onCount = () => reportCounts(report, session.faults.counts());
+  // The test's counts, and those of every other process that reported (another server, the proxy).
+  session.faults.others = () => {
+    const reported = readReport(report).counts(me);
+    if (!reported.size) return theirs;
+    const all = new Map(theirs);
+    for (const [id, c] of reported) {
+      const t = all.get(id);
+      all.set(id, t ? { matched: t.matched + c.matched, applied: t.applied + c.applied } : c);
+    }
+    return all;
+  };
+  session.faults.onCount = () => reportCounts(report, me, session.faults.counts());
 }
+
+let followers = 0;

@@ -49,6 +49,7 @@ function nowOf(s: ClockState): number {
  */
 export class TestClock implements Sleeper {
   installed = false;
+  private released = false;
   private state: ClockState = { t: 0, running: false, since: 0 };
   private waiters = new Set<{ at: number; done: () => void; timer?: NodeJS.Timeout }>();
   private readonly changed: ((s: ClockState) => void)[] = [];
@@ -67,7 +68,7 @@ export class TestClock implements Sleeper {
   private installIfNeeded(): void {
     if (this.installed) return;
     this.installed = true;
-    this.state = { t: Date.now(), running: true, since: Date.now() };
+    this.set({ t: Date.now(), running: true, since: Date.now() });
   }
 
   /** Moves the clock on by `ticks` (ms, or "mm:ss"), waking every replay due by then. */
@@ -106,6 +107,7 @@ export class TestClock implements Sleeper {
 
   /** At the test's end: every replay still waiting goes on at once, so nothing waits on a clock no one moves. */
   release(): void {
+    this.released = true;
     for (const w of [...this.waiters]) w.done();
   }
 
@@ -115,6 +117,7 @@ export class TestClock implements Sleeper {
   }
 
   until(at: number, wake: (stop: () => void) => void): Promise<void> {
+    if (this.released) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = { at, done: () => {} };
       waiter.done = () => {

@@ -55,6 +55,8 @@ export interface Transport {
    * connection broken on purpose (a fault) breaks after the chunks before it were read.
    */
   received?(): Promise<void>;
+  /** A transport that does not stream (the page): a wait before the end, after the last chunk. */
+  stallEnd?(delay: number): void;
   /** At pace 'clock', for a transport that does not stream: the delays it passes on are on the test's clock. */
   onClock?(): void;
   end(): void;
@@ -95,7 +97,10 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
       return play(madeAnswer(status, list, body ?? errorBody(request.endpoint, status)), 0, caller);
     }
     caller.injects(rule, request.endpoint);
-    caller.onFaultProblem = (error) => session.fail(error);
+    caller.onFaultProblem = (error, dropped) => {
+      if (dropped) call.fault = call.faultId = undefined;
+      session.fail(error);
+    };
   }
   let decision: ReturnType<Session['decide']>;
   try {
@@ -112,7 +117,6 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
       // The miss is the answer: a fault the call matched did not act on it.
       if (caller.faulted) {
         caller.injects(undefined);
-        session.faults.unapply(rule!);
         call.fault = call.faultId = undefined;
       }
       session.settle(call, { outcome: 'missed' });
@@ -162,7 +166,11 @@ async function play(answer: Answer, pace: number, caller: Caller): Promise<void>
   }
   const fault = caller.beforeChunk();
   if (fault.stop) return stop(caller, fault, answer.count);
-  if (caller.streams && fault.wait > 0) await caller.sleep(fault.wait); // a stall after the last chunk
+  // A stall after the last chunk: the end waits.
+  if (fault.wait > 0) {
+    if (caller.streams) await caller.sleep(fault.wait);
+    else caller.stallEnd(fault.wait);
+  }
   if (caller.aborted) return;
   caller.end();
   caller.faultDone(answer.count);
@@ -338,6 +346,7 @@ class Caller {
           new LlmOptionError(
             `playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} needs a streamed answer, and the call it matched was answered in one piece (${this.framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
           ),
+          true,
         );
         return NO_FAULT;
       }
@@ -371,8 +380,8 @@ class Caller {
     }
   }
 
-  /** Where a fault's problem goes (the session fails the test with it). */
-  onFaultProblem: (error: Error) => void = () => {};
+  /** Where a fault's problem goes (the session fails the test with it); `dropped`: the call did not get the fault. */
+  onFaultProblem: (error: Error, dropped?: boolean) => void = () => {};
 
   /** For a transport that does not stream: the upstream's answer as it came, at once. */
   deliver(head: ResponseHead, chunks: Buffer[]): void {
@@ -392,6 +401,11 @@ class Caller {
   /** Resolves when the caller has taken the last chunk (a transport resolves it within a turn of the event loop, abort or not). */
   taken(): Promise<void> {
     return this.aborted ? Promise.resolve() : this.t.taken();
+  }
+
+  /** For a transport that does not stream: a wait before the end, after the last chunk. */
+  stallEnd(ms: number): void {
+    if (!this.aborted && !this.done) this.t.stallEnd?.(ms);
   }
 
   /** At pace 'clock': the clock its waits follow (in Node), or that the page is told to follow. */

@@ -203,12 +203,6 @@ export class Faults {
     return chosen;
   }
 
-  /** A call the fault was chosen for did not get it after all (the answer was a miss). */
-  unapply(rule: FaultRule): void {
-    rule.applied--;
-    this.onCount();
-  }
-
   /** At the end of a test: the faults no call got, in any process. */
   unused(): LlmOptionError[] {
     const others = this.others();

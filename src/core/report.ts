@@ -11,7 +11,7 @@ type Line =
   | { type: 'call' | 'settled'; call: LlmCall }
   | { type: 'error'; name: string; message: string }
   /** What a process counted for the test's faults so far (the latest line of each process counts). */
-  | { type: 'faults'; by: number; counts: Record<string, Counts> };
+  | { type: 'faults'; by: string; counts: Record<string, Counts> };
 
 /** A session listener that appends its events to `file`. */
 export function reportTo(file: string): (e: SessionEvent) => void {
@@ -21,9 +21,9 @@ export function reportTo(file: string): (e: SessionEvent) => void {
   };
 }
 
-/** Appends what this process counted for the test's faults. */
-export function reportCounts(file: string, counts: Record<string, Counts>): void {
-  const line: Line = { type: 'faults', by: process.pid, counts };
+/** Appends what one session of this process (`by`) counted for the test's faults. */
+export function reportCounts(file: string, by: string, counts: Record<string, Counts>): void {
+  const line: Line = { type: 'faults', by, counts };
   fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
 }
 
@@ -31,8 +31,8 @@ export interface Reported {
   /** Every call reported, in the order they started, in their latest state. */
   calls: LlmCall[];
   errors: Error[];
-  /** What the reporting processes counted for each fault, added up. */
-  counts: Map<string, Counts>;
+  /** What the reporting sessions counted for each fault, added up (leaving out the session `except`). */
+  counts(except?: string): Map<string, Counts>;
 }
 
 /** What the other processes reported for one test so far. */
@@ -41,9 +41,9 @@ export function readReport(file: string): Reported {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { calls: [], errors: [], counts: new Map() };
+    return { calls: [], errors: [], counts: () => new Map() };
   }
-  const byProcess = new Map<number, Record<string, Counts>>();
+  const bySession = new Map<string, Record<string, Counts>>();
   const calls = new Map<string, LlmCall>();
   const errors: Error[] = [];
   for (const raw of text.split('\n')) {
@@ -54,19 +54,23 @@ export function readReport(file: string): Reported {
     } catch {
       continue; // a line still being written
     }
-    if (line.type === 'faults') byProcess.set(line.by, line.counts);
+    if (line.type === 'faults') bySession.set(line.by, line.counts);
     else if (line.type === 'error') {
       const error = line.name === 'ReplayMissError' ? new ReplayMissError(line.message) : new LlmReplayError(line.message);
       error.stack = line.message;
       errors.push(error);
     } else calls.set(line.call.id, line.call);
   }
-  const counts = new Map<string, Counts>();
-  for (const byId of byProcess.values()) {
-    for (const [id, c] of Object.entries(byId)) {
-      const sum = counts.get(id) ?? { matched: 0, applied: 0 };
-      counts.set(id, { matched: sum.matched + c.matched, applied: sum.applied + c.applied });
+  const counts = (except?: string) => {
+    const sums = new Map<string, Counts>();
+    for (const [by, byId] of bySession) {
+      if (by === except) continue;
+      for (const [id, c] of Object.entries(byId)) {
+        const sum = sums.get(id) ?? { matched: 0, applied: 0 };
+        sums.set(id, { matched: sum.matched + c.matched, applied: sum.applied + c.applied });
+      }
     }
-  }
+    return sums;
+  };
   return { calls: [...calls.values()], errors, counts };
 }

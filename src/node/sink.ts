@@ -20,6 +20,9 @@ function raw(headers: [string, string][]): Buffer[] {
 
 const noop = () => {};
 
+/** How long a break (`dropAfter`) waits for a fetch reader that stopped reading. */
+const RECEIVED_LIMIT_MS = 30_000;
+
 // One Immediate per turn of the event loop for every chunk waiting on a reader that may not pull,
 // rather than one per chunk (fetch's readers pull first, almost always).
 const fallbacks = new Set<() => void>();
@@ -139,20 +142,23 @@ export class HandlerTransport implements Transport {
 
   /** The reader's next pull: it has read all there was (or it gave up: an abort wakes the exchange too). */
   received(): Promise<void> {
-    // fetch: its reader has read all once the body's buffer is empty (fetch moves a chunk on only
-    // when its reader asks). No time limit: a slow reader still gets every chunk before a break.
     const body = this.body;
-    if (body) {
-      return new Promise<void>((resolve) => {
-        const check = () => (body.readableLength === 0 || body.destroyed ? resolve() : (timer = setTimeout(check, 10)));
-        let timer: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => (clearTimeout(timer), resolve());
+      if (body) {
+        // fetch: its reader has read all once the body's buffer is empty (fetch moves a chunk on
+        // only when its reader asks), however slowly it reads — up to a reader that stopped.
+        const until = Date.now() + RECEIVED_LIMIT_MS;
+        const check = () => (body.readableLength === 0 || body.destroyed || Date.now() > until ? done() : (timer = setTimeout(check, 10)).unref());
         this.wake = () => (clearTimeout(timer), check());
-        check();
-      });
-    }
-    // A new-style consumer that has not paused takes what comes: it has it.
-    if (this.pulled || (this.modern && !this.paused)) return Promise.resolve();
-    return new Promise<void>((resolve) => (this.wake = resolve));
+        return check();
+      }
+      // Another consumer: its next pull says it has what came, or a second passes.
+      if (this.pulled) return resolve();
+      timer = setTimeout(done, 1000).unref();
+      this.wake = done;
+    });
   }
 
   end(): void {

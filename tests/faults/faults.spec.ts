@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from 'playwright-llm-replay';
+import { Writable } from 'node:stream';
+import { stream as undiciStream } from 'undici';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI, ApiError } from '@google/genai';
@@ -115,6 +117,31 @@ test('dropAfter: a reader that takes its time still gets its n chunks before the
   }
 });
 
+test('dropAfter ends for consumers other than fetch too (undici.stream): they get the break, nothing hangs', async ({ llm, ask, upstream }) => {
+  await ask(); // recorded
+  await llm.fault('**/chat/completions', { dropAfter: 2 }, { times: 1 });
+  const chunks: string[] = [];
+  const error = await undiciStream(
+    `${upstream.url}/v1/chat/completions`,
+    { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-faults' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six' }], stream: true }) },
+    () => new Writable({ write: (chunk, _encoding, callback) => (chunks.push(String(chunk)), callback()) }),
+  ).catch((e: Error & { code?: string }) => e);
+  expect((error as { code?: string }).code).toBe('UND_ERR_SOCKET');
+  expect(chunks.join('').match(/^data: /gm)).toHaveLength(2);
+});
+
+test.describe('in passthrough mode', () => {
+  test.use({ llmMode: 'passthrough' });
+
+  test('faults do nothing, and a fault no call got is no error: calls go to the upstream as they are', async ({ llm, ask }) => {
+    await llm.fault('**/chat/completions', { dropAfter: 1 });
+    const answer = await ask();
+    expect(answer.error).toBeUndefined();
+    expect(answer.chunks.join('')).toBe('Echo: one two three four five six');
+    expect(llm.calls.map((c) => [c.outcome, c.fault])).toEqual([['passthrough', undefined]]);
+  });
+});
+
 test('errorEvent sends the provider’s own error mid-stream, which the SDK raises as the API’s', async ({ llm, ask }) => {
   await ask(); // recorded
   await llm.fault('**/chat/completions', { errorEvent: true, after: 2 }, { times: 1 });
@@ -210,6 +237,23 @@ test.describe('in the page', () => {
     expect(event.reads[1]).toMatch(/^data: \{"error":\{"message":".*fault injected/);
     await llm.fault('**/chat/completions', { status: 503 }, { times: 1 });
     expect((await read()).status).toBe(503);
-    expect(llm.calls.map((c) => c.where)).toEqual(['page', 'page', 'page', 'page']);
+    // A stall after the last chunk holds the end: the reader's last read comes that much later.
+    const whole = await read();
+    await llm.fault('**/chat/completions', { stallAfter: whole.reads.length, ms: 400 }, { times: 1 });
+    const stalled = await page.evaluate(async (url) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'in the page' }], stream: true }) });
+      const reader = res.body!.getReader();
+      let last = performance.now();
+      let reads = 0;
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) return { reads, end: performance.now() - last };
+        reads++;
+        last = performance.now();
+      }
+    }, `${upstream.url}/v1/chat/completions`);
+    expect(stalled.reads).toBe(whole.reads.length);
+    expect(stalled.end).toBeGreaterThanOrEqual(390);
+    expect(llm.calls.map((c) => c.where)).toEqual(['page', 'page', 'page', 'page', 'page', 'page']);
   });
 });
