@@ -38,8 +38,9 @@ const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 10
 
 function ls(options: { dir: string }): void {
   const root = path.resolve(options.dir);
-  const files = recordingsUnder(root);
-  if (!files.length) throw new Failure(`no recordings under ${rel(root)}.`);
+  // Nothing recorded yet is not an error: there is just nothing to list.
+  const files = fs.existsSync(root) ? recordingsUnder(root) : [];
+  if (!files.length) return void console.log(`no recordings under ${rel(root)} yet: a test run records them (npx playwright test).`);
   let folder = '';
   for (const file of files) {
     const dir = path.relative(root, path.dirname(file)) || '.';
@@ -166,6 +167,7 @@ const int = (what: string, min: number, max: number) => (v: string) => {
 function program(): Command {
   const cli = new Command('playwright-llm-replay')
     .description('Look after the recordings of playwright-llm-replay, and run its proxy for backends in other languages.')
+    .version((JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const dir = ['--dir <llmDir>', 'the recordings folder', 'fixtures/llm'] as const;

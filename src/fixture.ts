@@ -73,10 +73,7 @@ interface TestSession {
   clock: TestClock;
 }
 
-type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace'> & {
-  /** Attach each test's LLM calls to the report (`llm-calls.txt` to read, `llm-calls.json` for tools). Default true. */
-  llmReport: boolean;
-};
+type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace' | 'llmReport'>;
 type WorkerOptions = Omit<LlmOptions, keyof TestOptions>;
 type TestFixtures = TestOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = WorkerOptions & { _llmOptions: Resolved; _llmNodeTransport: void };
@@ -85,7 +82,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmDir: [DEFAULTS.llmDir, { option: true, scope: 'worker' }],
   llmMode: [DEFAULTS.llmMode, { option: true }],
   llmPace: [DEFAULTS.llmPace, { option: true }],
-  llmReport: [true, { option: true }],
+  llmReport: [DEFAULTS.llmReport, { option: true }],
   llmUrls: [DEFAULTS.llmUrls, { option: true, scope: 'worker' }],
   llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
   llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],

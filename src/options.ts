@@ -28,11 +28,13 @@ export interface LlmOptions {
   llmIgnore: IgnoreList;
   /** More secrets to keep off disk: header names, dotted body paths, RegExps of values. */
   llmRedact: RedactOptions;
+  /** Attach each test's LLM calls to the report (`llm-calls.txt` to read, `llm-calls.json` for tools). Default true. */
+  llmReport: boolean;
 }
 
 export type IgnoreList = readonly (string | IgnoreFn)[];
 
-export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {} };
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true };
 
 /** Options after checking: an absolute root and the mode this process runs in. */
 export type Resolved = Settings;

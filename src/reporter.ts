@@ -111,8 +111,9 @@ export default class LlmReplayReporter implements Reporter {
     const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const order = ['replayed', 'recorded', 'missed', 'passthrough', 'not-recorded', 'pending'];
-    const lines = [`playwright-llm-replay: ${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => o !== 'pending' || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
+    const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
+    const shownIfAny = ['faulted', 'pending'];
+    const lines = [`playwright-llm-replay: ${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
     if (this.written.size) lines.push(`  written in this run (${this.written.size}):`, ...[...this.written].sort().map((f) => `    ${rel(f)}`));
     if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
     else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);

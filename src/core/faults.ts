@@ -59,6 +59,7 @@ export function describeFault(fault: unknown): string {
   const show = (v: unknown): string => {
     if (v instanceof RegExp) return String(v);
     if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+    if (v && typeof v === 'object' && !Object.keys(v).length) return '{}';
     if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${show(x)}`).join(', ')} }`;
     return JSON.stringify(v) ?? String(v);
   };

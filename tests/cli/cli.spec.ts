@@ -89,6 +89,10 @@ test('verify names each bad file with its problem, exits 1, and --fix renames fi
   const none = cli('verify', '--dir', testInfo.outputPath('nowhere'));
   expect(none.status).toBe(1);
   expect(none.stderr).toContain('is not a folder of recordings');
+  // Listing a folder with nothing recorded yet is no error; the version is there to ask for.
+  const empty = cli('ls', '--dir', testInfo.outputPath('nowhere'));
+  expect([empty.status, empty.stdout]).toEqual([0, expect.stringContaining('no recordings under')]);
+  expect(cli('--version').stdout.trim()).toBe(JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')).version);
 });
 
 test("import takes llama-stack's recordings, names the ones it cannot take, and writes nothing for an empty folder", ({}, testInfo) => {
