@@ -252,7 +252,13 @@ export class Session {
     ];
     const { found, unreadable } = this.store.candidates(this.folder, request.method, request.endpoint);
     const wanted = keyBody(request, this.rules, true);
-    const ranked = found.map((f) => ({ f, diff: differences(keyBody(f.interaction.request, this.rules), wanted) })).sort((a, b) => a.diff.length - b.diff.length);
+    // Fewest differing fields first; among those, the values nearest the ones asked for.
+    const ranked = found
+      .map((f) => {
+        const diff = differences(keyBody(f.interaction.request, this.rules), wanted);
+        return { f, diff, far: diff.reduce((sum, d) => sum + distance(d.recorded, d.wanted), 0) };
+      })
+      .sort((a, b) => a.diff.length - b.diff.length || a.far - b.far);
     if (ranked.length) {
       const { f, diff } = ranked[0];
       lines.push(`  Closest recording: ${rel(f.file)}`, `    body fields that differ: ${diff.slice(0, 8).map((d) => d.path).join(', ')}${diff.length > 8 ? `, … (${diff.length} in all)` : ''}`);
@@ -295,3 +301,12 @@ function rel(file: string): string {
   return r && !r.startsWith('..') ? r : file;
 }
 
+/** How far apart two values are, roughly: for strings, the characters that differ outside a shared start and end. */
+function distance(a: unknown, b: unknown): number {
+  if (typeof a !== 'string' || typeof b !== 'string') return 1000;
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  return Math.max(a.length, b.length) - start - end;
+}

@@ -33,3 +33,13 @@ test('a miss shows both values, cut, and names the llmIgnore entry for volatile 
   expect(message).toMatch(/messages\[2\]\.content: "rainy" \(recorded: "sunny sunny .{40,}…\)/);
   expect(message).not.toContain("'messages.*.content'");
 });
+
+test('of recordings that differ in as many fields, the closest is the one whose values are nearest', ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const rec = session(root, 'record');
+  const chat = (content: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+  for (const content of ['page', 'worker', 'server']) rec.save({ request: ask(rec, chat(content)), response: { status: 200, headers: {}, framing: 'json', body: { ok: 1 } }, occurrence: 0, test: 't' });
+  const play = session(root, 'replay');
+  const decision = play.decide(ask(play, chat('workr')));
+  expect(decision.kind === 'miss' ? decision.error.message : '').toContain('messages[0].content: "workr" (recorded: "worker")');
+});
