@@ -176,11 +176,14 @@ export class SharedClock implements Sleeper {
     }
   }
 
+  /** The state the test wrote; anything else (no file, half a file, another shape) is no clock. */
   private read(): ClockState | undefined {
+    let s: Partial<ClockState>;
     try {
-      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as ClockState;
+      s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<ClockState>;
     } catch {
       return undefined;
     }
+    return s && Number.isFinite(s.t) && Number.isFinite(s.since) && typeof s.running === 'boolean' ? (s as ClockState) : undefined;
   }
 }

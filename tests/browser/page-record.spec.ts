@@ -2,37 +2,19 @@
 // and the page reads the same chunks whether the answer was recorded or replayed. Every test
 // stands alone: in record-missing mode, a second identical request replays what the first recorded.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test as base, expect, type Page } from 'playwright-llm-replay';
 import fg from 'fast-glob';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { upstreamFixture, type Upstream } from '../support/upstream.js';
 import { readsInPage } from '../support/page.js';
+import { freshLlmDir, workerLlmDir } from '../support/llm-dir.js';
 
-const test = base.extend<{ upstream: Upstream; fresh: string }, object>({
+const test = base.extend<{ upstream: Upstream; fresh: void }, object>({
   // This file's recordings go to a folder of the worker's own, removed afterwards.
-  llmDir: [
-    async ({}, use) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-page-record-'));
-      await use(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  upstream: async ({}, use) => {
-    const upstream = await startUpstream({ tokenDelay: 30 });
-    await use(upstream);
-    await upstream.close();
-  },
+  llmDir: workerLlmDir('llm-page-record'),
+  upstream: upstreamFixture({ tokenDelay: 30 }),
   // Each test starts with no recordings (a repeated run records again): none of its own, and none of another
   // test's in the worker's folder, where a recording of the same request would be found and replayed.
-  fresh: [
-    async ({ llm, llmDir }, use) => {
-      fs.rmSync(llmDir, { recursive: true, force: true });
-      await use(llm.dir);
-    },
-    { auto: true },
-  ],
+  fresh: freshLlmDir,
 });
 test.use({ llmMode: 'record-missing', llmUrls: ['http://127.0.0.1:*/v1/**'] });
 

@@ -1,35 +1,17 @@
 // Virtual time in Node: at llmPace 'clock', a replay in the test worker waits on `llm.clock`, which
 // the test moves — chunk by chunk, with no real waiting — faults' delays included.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from 'playwright-llm-replay';
 import OpenAI from 'openai';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { upstreamFixture, type Upstream } from '../support/upstream.js';
+import { freshLlmDir, workerLlmDir } from '../support/llm-dir.js';
 
 const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI }, object>({
-  llmDir: [
-    async ({}, use) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-clock-'));
-      await use(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  // Each test starts with no recordings: the worker's folder is shared, and a recording of another test's is found there.
-  fresh: [
-    async ({ llm, llmDir }, use) => {
-      fs.rmSync(llmDir, { recursive: true, force: true });
-      await use();
-    },
-    { auto: true },
-  ],
+  llmDir: workerLlmDir('llm-clock'),
+  fresh: freshLlmDir,
   llmUrls: [['http://127.0.0.1:*/v1/**'], { scope: 'worker' }],
-  upstream: async ({}, use) => {
-    const upstream = await startUpstream({ tokenDelay: 40, deterministic: true });
-    await use(upstream);
-    await upstream.close();
-  },
+  upstream: upstreamFixture({ tokenDelay: 40, deterministic: true }),
   openai: async ({ upstream }, use) => use(new OpenAI({ apiKey: 'sk-clock', baseURL: `${upstream.url}/v1`, maxRetries: 0 })),
 });
 test.use({ llmMode: 'record-missing', llmPace: 'clock' });

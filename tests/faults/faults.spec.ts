@@ -1,39 +1,19 @@
 // Faults injected on top of real recordings, deterministic: each kind, from the worker (the openai
 // SDK as the client) and from the page, in replay and record-missing modes.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test as base, expect } from 'playwright-llm-replay';
 import { Writable } from 'node:stream';
 import { stream as undiciStream } from 'undici';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI, ApiError } from '@google/genai';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { upstreamFixture, type Upstream } from '../support/upstream.js';
+import { freshLlmDir, workerLlmDir } from '../support/llm-dir.js';
 
 const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
-  llmDir: [
-    async ({}, use) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-faults-'));
-      await use(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
-  // Each test starts with no recordings: the worker's folder is shared, and a recording of another test's is found there.
-  fresh: [
-    async ({ llm, llmDir }, use) => {
-      fs.rmSync(llmDir, { recursive: true, force: true });
-      await use();
-    },
-    { auto: true },
-  ],
+  llmDir: workerLlmDir('llm-faults'),
+  fresh: freshLlmDir,
   llmUrls: [['http://127.0.0.1:*/v1/**', 'http://127.0.0.1:*/v1beta/**'], { scope: 'worker' }],
-  upstream: async ({}, use) => {
-    const upstream = await startUpstream({ tokenDelay: 5, deterministic: true });
-    await use(upstream);
-    await upstream.close();
-  },
+  upstream: upstreamFixture({ tokenDelay: 5, deterministic: true }),
   openai: async ({ upstream }, use) => use(new OpenAI({ apiKey: 'sk-faults', baseURL: `${upstream.url}/v1`, maxRetries: 0 })),
   ask: async ({ openai }, use) =>
     use(async (content = 'one two three four five six') => {

@@ -4,18 +4,11 @@
 // reaches the SDK through the plugin exactly as it would without it.
 import { test as base, expect } from '@playwright/test';
 import { install } from '../../src/node/index.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { upstreamFixture, type Upstream } from '../support/upstream.js';
 import { cells, run } from './clients.js';
 
 const test = base.extend<object, { upstream: Upstream }>({
-  upstream: [
-    async ({}, use) => {
-      const upstream = await startUpstream({ tokenDelay: 1, deterministic: true });
-      await use(upstream);
-      await upstream.close();
-    },
-    { scope: 'worker' },
-  ],
+  upstream: [upstreamFixture({ tokenDelay: 1, deterministic: true }), { scope: 'worker' }],
 });
 
 for (const { client, scenario, kase } of cells()) {

@@ -2,33 +2,18 @@
 // official SDK calls the stand-in upstream directly (through localhost, which the plugin does not
 // catch), then through the plugin (127.0.0.1: recorded), then again (replayed). The three must parse
 // the same; a stream that breaks mid-answer reaches the page's SDK as it would without the plugin.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { build } from 'esbuild';
 import { test as base, expect } from 'playwright-llm-replay';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { upstreamFixture, type Upstream } from '../support/upstream.js';
 import { fromRoot } from '../support/paths.js';
+import { freshLlmDir, workerLlmDir } from '../support/llm-dir.js';
 import { CLIENTS, cells } from './clients.js';
 
-const test = base.extend<object, { upstream: Upstream; bundle: string }>({
-  upstream: [
-    async ({}, use) => {
-      const upstream = await startUpstream({ tokenDelay: 1, deterministic: true });
-      await use(upstream);
-      await upstream.close();
-    },
-    { scope: 'worker' },
-  ],
+const test = base.extend<{ fresh: void }, { upstream: Upstream; bundle: string }>({
+  upstream: [upstreamFixture({ tokenDelay: 1, deterministic: true }), { scope: 'worker' }],
   // Recordings go to a folder of the worker's own, removed afterwards; each test starts without any.
-  llmDir: [
-    async ({}, use) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-fidelity-'));
-      await use(dir);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-    { scope: 'worker' },
-  ],
+  llmDir: workerLlmDir('llm-fidelity'),
+  fresh: freshLlmDir,
   // Only the stand-in's own address is an LLM URL here (the demo page is on 127.0.0.1 too).
   llmUrls: [async ({ upstream }, use) => use([`${upstream.url}/**`]), { scope: 'worker' }],
   bundle: [
@@ -42,9 +27,7 @@ const test = base.extend<object, { upstream: Upstream; bundle: string }>({
 test.use({ llmMode: 'record-missing' });
 
 for (const client of Object.keys(CLIENTS)) {
-  test(client, async ({ page, llm, llmDir, upstream, bundle }) => {
-    // The worker's folder is shared by its tests, and a recording found anywhere in it is replayed: none left.
-    fs.rmSync(llmDir, { recursive: true, force: true });
+  test(client, async ({ page, llm, upstream, bundle }) => {
     await page.addInitScript({ content: bundle });
     await page.goto('/');
     const inPage = (scenario: string, kase: string, origin: string) =>

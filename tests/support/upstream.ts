@@ -754,3 +754,12 @@ function ollamaEmbed(c: Ctx, m: RegExpExecArray) {
   const embeddings = inputs.map((x) => vectorOf(String(x), body.dimensions ?? 8));
   return json(res, 200, { model: body.model ?? 'all-minilm', embeddings, total_duration: 14143917, load_duration: 1019500, prompt_eval_count: inputs.length * 2 });
 }
+
+/** A fixture that starts the stand-in for each test (or each worker, given `{ scope: 'worker' }`) and closes it after. */
+export function upstreamFixture(options: UpstreamOptions = {}) {
+  return async ({}: object, use: (upstream: Upstream) => Promise<void>) => {
+    const upstream = await startUpstream(options);
+    await use(upstream);
+    await upstream.close();
+  };
+}
