@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Dispatcher } from 'undici';
+import { Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+import { install } from '../dist/node/index.js';
 import { Session } from '../dist/core/session.js';
-import { chatEvents, sseChunks } from './lib.mjs';
+import { chatEvents, rate, sseChunks } from './lib.mjs';
 
 export const API = 'https://bench.test/v1/chat/completions';
 
@@ -67,3 +68,24 @@ export class ChunkDispatcher extends Dispatcher {
 }
 
 export { sseChunks, chatEvents };
+
+/** A contender: `n` calls of `fn` with `dispatcher` as the global dispatcher, as calls/s. */
+export const under = (dispatcher, n, fn) => async () => {
+  const original = getGlobalDispatcher();
+  setGlobalDispatcher(dispatcher);
+  try {
+    return await rate(n, fn);
+  } finally {
+    setGlobalDispatcher(original);
+  }
+};
+
+/** The plugin as a contender: `n` calls of `fn` replayed from `options` (a fresh session each round), as calls/s. */
+export const replaying = (options, n, fn) => async () => {
+  const replay = install(options);
+  try {
+    return await rate(n, fn);
+  } finally {
+    replay.uninstall();
+  }
+};

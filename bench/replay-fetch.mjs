@@ -1,10 +1,8 @@
 // Node replay through global fetch: 2,000 streamed chat completions (25 chunks each), each its own
 // recording, read fully, one read per chunk. The limit: a minimal in-memory dispatcher delivering
 // the same 25 chunks one per read. Goal: ≥ 0.9× the limit.
-import { setGlobalDispatcher, getGlobalDispatcher } from 'undici';
-import { install } from '../dist/node/index.js';
-import { compare, rate, ratio, size } from './lib.mjs';
-import { API, ChunkDispatcher, body, chatEvents, sseChunks, tempDir, writeRecordings } from './fixtures.mjs';
+import { compare, ratio, size } from './lib.mjs';
+import { API, ChunkDispatcher, body, chatEvents, replaying, sseChunks, tempDir, under, writeRecordings } from './fixtures.mjs';
 
 const N = size(2000);
 const options = writeRecordings(tempDir('fetch'), { count: N });
@@ -17,24 +15,9 @@ async function readAll(i) {
   if (reads !== 25) throw new Error(`expected 25 reads, got ${reads}`);
 }
 
-const original = getGlobalDispatcher();
 const limit = new ChunkDispatcher(sseChunks(chatEvents(24)));
 const medians = await compare(`Node replay via fetch: ${N} streamed completions, 25 chunks each, each its own recording`, 'calls/s', {
-  'minimal in-memory dispatcher (the limit)': async () => {
-    setGlobalDispatcher(limit);
-    try {
-      return await rate(N, readAll);
-    } finally {
-      setGlobalDispatcher(original);
-    }
-  },
-  'playwright-llm-replay': async () => {
-    const replay = install(options);
-    try {
-      return await rate(N, readAll);
-    } finally {
-      replay.uninstall();
-    }
-  },
+  'minimal in-memory dispatcher (the limit)': under(limit, N, readAll),
+  'playwright-llm-replay': replaying(options, N, readAll),
 });
 ratio('playwright-llm-replay / limit', medians['playwright-llm-replay'] / medians['minimal in-memory dispatcher (the limit)'], '≥ 0.9');

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { MockAgent, SnapshotAgent, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
-import { install } from '../dist/node/index.js';
-import { compare, rate, ratio, size } from './lib.mjs';
-import { API, body, tempDir, writeRecordings } from './fixtures.mjs';
+import { compare, ratio, size } from './lib.mjs';
+import { API, body, replaying, tempDir, under, writeRecordings } from './fixtures.mjs';
 
 const N = size(2000);
 const dir = tempDir('json');
@@ -46,25 +45,10 @@ const askLocal = async () => {
   if (!(await res.json()).choices) throw new Error('not the completion');
 };
 
-const under = (dispatcher, fn) => async () => {
-  setGlobalDispatcher(dispatcher);
-  try {
-    return await rate(N, fn);
-  } finally {
-    setGlobalDispatcher(original);
-  }
-};
 const medians = await compare(`Node replay of a non-streamed JSON completion: ${N} calls via fetch`, 'calls/s', {
-  'undici MockAgent (in memory)': under(mock, ask),
-  'undici SnapshotAgent (playback)': under(snapshot, askLocal),
-  'playwright-llm-replay': async () => {
-    const replay = install({ ...options, llmUrls: ['https://bench.test/**'] });
-    try {
-      return await rate(N, ask);
-    } finally {
-      replay.uninstall();
-    }
-  },
+  'undici MockAgent (in memory)': under(mock, N, ask),
+  'undici SnapshotAgent (playback)': under(snapshot, N, askLocal),
+  'playwright-llm-replay': replaying({ ...options, llmUrls: ['https://bench.test/**'] }, N, ask),
 });
 console.log(`ratio playwright-llm-replay / SnapshotAgent: ${(medians['playwright-llm-replay'] / medians['undici SnapshotAgent (playback)']).toFixed(2)}× (goal ≥ 1.2)`);
 ratio('playwright-llm-replay / MockAgent', medians['playwright-llm-replay'] / medians['undici MockAgent (in memory)'], '≥ 1.0');

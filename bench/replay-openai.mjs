@@ -1,11 +1,9 @@
 // Node replay through the official openai SDK: 500 streamed chat completions (25 chunks each),
 // each its own recording. The limit: the same minimal in-memory dispatcher under the same SDK.
 // Goal: ≥ 0.9× the limit.
-import { setGlobalDispatcher, getGlobalDispatcher } from 'undici';
 import OpenAI from 'openai';
-import { install } from '../dist/node/index.js';
-import { compare, rate, ratio, size } from './lib.mjs';
-import { ChunkDispatcher, chatEvents, sseChunks, tempDir, writeRecordings } from './fixtures.mjs';
+import { compare, ratio, size } from './lib.mjs';
+import { ChunkDispatcher, chatEvents, replaying, sseChunks, tempDir, under, writeRecordings } from './fixtures.mjs';
 
 const N = size(500);
 const options = writeRecordings(tempDir('openai'), { count: N });
@@ -18,24 +16,9 @@ async function ask(i) {
   if (chunks !== 24) throw new Error(`expected 24 chunks, got ${chunks}`);
 }
 
-const original = getGlobalDispatcher();
 const limit = new ChunkDispatcher(sseChunks(chatEvents(24)));
 const medians = await compare(`Node replay via the openai SDK: ${N} streamed completions, 25 chunks each`, 'calls/s', {
-  'minimal in-memory dispatcher (the limit)': async () => {
-    setGlobalDispatcher(limit);
-    try {
-      return await rate(N, ask);
-    } finally {
-      setGlobalDispatcher(original);
-    }
-  },
-  'playwright-llm-replay': async () => {
-    const replay = install(options);
-    try {
-      return await rate(N, ask);
-    } finally {
-      replay.uninstall();
-    }
-  },
+  'minimal in-memory dispatcher (the limit)': under(limit, N, ask),
+  'playwright-llm-replay': replaying(options, N, ask),
 });
 ratio('playwright-llm-replay / limit', medians['playwright-llm-replay'] / medians['minimal in-memory dispatcher (the limit)'], '≥ 0.9');

@@ -1,10 +1,9 @@
 // One identical request 300 times in one test: the n-th replays the n-th recording (or the last),
 // so the cost per call must stay constant. Compared with the limit dispatcher, and the first 50
 // calls with the last 50. Goal: ≥ 0.9× the limit, constant cost per call.
-import { setGlobalDispatcher, getGlobalDispatcher } from 'undici';
 import { install } from '../dist/node/index.js';
-import { compare, median, rate, ratio, size } from './lib.mjs';
-import { API, ChunkDispatcher, body, chatEvents, sseChunks, tempDir, writeRecordings } from './fixtures.mjs';
+import { compare, median, ratio, size } from './lib.mjs';
+import { API, ChunkDispatcher, body, chatEvents, sseChunks, tempDir, under, writeRecordings } from './fixtures.mjs';
 
 const N = size(300, 20);
 // Ten recorded occurrences of the same question (.json … .10.json); calls past the tenth repeat the last.
@@ -26,18 +25,10 @@ async function readAll() {
   if (reads !== 25) throw new Error(`expected 25 reads, got ${reads}`);
 }
 
-const original = getGlobalDispatcher();
 const limit = new ChunkDispatcher(sseChunks(chatEvents(24)));
 const firstLast = [];
 const medians = await compare(`Node replay of one identical request ×${N} in one test`, 'calls/s', {
-  'minimal in-memory dispatcher (the limit)': async () => {
-    setGlobalDispatcher(limit);
-    try {
-      return await rate(N, readAll);
-    } finally {
-      setGlobalDispatcher(original);
-    }
-  },
+  'minimal in-memory dispatcher (the limit)': under(limit, N, readAll),
   'playwright-llm-replay': async () => {
     const replay = install(options); // a fresh session: its occurrence counter starts at 0
     try {
