@@ -74,6 +74,13 @@ export interface LlmCall {
   faultId?: string;
 }
 
+interface SeenUrl {
+  llm: boolean;
+  /** The URL with credentials replaced, as stored. */
+  redacted?: string;
+  endpoint?: string;
+}
+
 export type SessionEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; call: LlmCall } | { type: 'error'; error: Error };
 
 /** What the exchange does with a request. */
@@ -118,7 +125,10 @@ export class Session {
   readonly redactor: Redactor;
   private readonly isLlm: (url: string) => boolean;
   private readonly seen = new Map<string, number>();
-  private readonly seenUrls = new Map<string, boolean>();
+  /** Per URL seen lately: whether it is an LLM call, and (once described) its redacted form and endpoint. */
+  private readonly seenUrls = new Map<string, SeenUrl>();
+  /** The last request described, and its key: an identical request (a retry, a repeat) is not parsed again. */
+  private last?: { req: LlmRequest; contentType: string | undefined; request: Interaction['request']; key?: string; hash?: string };
   private readonly listeners: ((e: SessionEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
   /** Recordings this session already checked on disk: it trusts the store's copy from then on. */
@@ -143,13 +153,17 @@ export class Session {
 
   /** Whether a URL is an LLM call this session handles (the answer is kept for the URLs seen last). */
   intercepts(url: string): boolean {
-    let yes = this.seenUrls.get(url);
-    if (yes === undefined) {
-      yes = this.isLlm(url);
+    return this.seen_(url).llm;
+  }
+
+  private seen_(url: string): SeenUrl {
+    let seen = this.seenUrls.get(url);
+    if (seen === undefined) {
+      seen = { llm: this.isLlm(url) };
       if (this.seenUrls.size > 1000) this.seenUrls.clear();
-      this.seenUrls.set(url, yes);
+      this.seenUrls.set(url, seen);
     }
-    return yes;
+    return seen;
   }
 
   /** Records an error that fails the test at its end. */
@@ -212,10 +226,27 @@ export class Session {
    * only needed to store a recording, are added by `withHeaders`.
    */
   describe(req: LlmRequest): Interaction['request'] {
-    const endpoint = canonicalEndpoint(req.url, this.redactor);
-    const { body: parsed, text } = parseBody(req.body, headerValue(req.headers, 'content-type'));
+    const contentType = headerValue(req.headers, 'content-type');
+    const last = this.last;
+    if (last && last.req.url === req.url && last.req.method === req.method && last.contentType === contentType && last.req.body.equals(req.body)) return last.request;
+    const seen = this.seen_(req.url);
+    const endpoint = (seen.endpoint ??= canonicalEndpoint(req.url, this.redactor));
+    const url = (seen.redacted ??= this.redactor.url(req.url));
+    const { body: parsed, text } = parseBody(req.body, contentType);
     const body = this.redactor.body(parsed, text);
-    return { method: req.method.toUpperCase(), url: this.redactor.url(req.url), endpoint, headers: {}, body, model: requestModel(endpoint, body) };
+    const request = { method: req.method.toUpperCase(), url, endpoint, headers: {}, body, model: requestModel(endpoint, body) };
+    this.last = { req, contentType, request };
+    return request;
+  }
+
+  /** The match key of a request this session described, and the key's hash (what recordings are named by). */
+  private keyed(request: Interaction['request']): { key: string; hash: string } {
+    const last = this.last?.request === request ? this.last : undefined;
+    if (last?.key !== undefined && last.hash !== undefined) return { key: last.key, hash: last.hash };
+    const key = requestKey(request, this.rules, true);
+    const hash = keyHash(key);
+    if (last) Object.assign(last, { key, hash });
+    return { key, hash };
   }
 
   /** The described request with its headers, as stored (credentials replaced, transport details gone). */
@@ -227,11 +258,11 @@ export class Session {
   decide(request: Interaction['request']): Decision {
     const { mode } = this.options;
     if (mode === 'passthrough') return { kind: 'passthrough' };
-    const key = requestKey(request, this.rules, true);
+    const { key, hash } = this.keyed(request);
     const occurrence = this.seen.get(key) ?? 0;
     this.seen.set(key, occurrence + 1);
     if (mode !== 'record') {
-      const found = this.store.find(this.folder, { key, hash: keyHash(key), endpoint: request.endpoint, method: request.method }, this.rules, occurrence, this.checked);
+      const found = this.store.find(this.folder, { key, hash, endpoint: request.endpoint, method: request.method }, this.rules, occurrence, this.checked);
       if (found) return { kind: 'replay', found };
       if (mode === 'replay') return { kind: 'miss', error: this.missError(request) };
     }

@@ -23,20 +23,21 @@ const noop = () => {};
 /** How long a break (`dropAfter`) waits for a fetch reader that stopped reading. */
 const RECEIVED_LIMIT_MS = 30_000;
 
-// One Immediate per turn of the event loop for every chunk waiting on a reader that may not pull,
-// rather than one per chunk (fetch's readers pull first, almost always).
-const fallbacks = new Set<() => void>();
-let scheduled = false;
-function nextTurn(callback: () => void): void {
-  fallbacks.add(callback);
-  if (scheduled) return;
-  scheduled = true;
-  setImmediate(() => {
-    scheduled = false;
-    const due = [...fallbacks];
-    fallbacks.clear();
-    for (const f of due) f();
-  });
+// One Immediate per turn of the event loop wakes every transport whose chunk waits on a reader that
+// may not pull (fetch's readers pull first, almost always). A transport is queued once, however many
+// chunks it writes in that turn; the Immediate wakes the wait it has then, if any.
+let due: HandlerTransport[] = [];
+function wakeNextTurn(t: HandlerTransport): void {
+  if (due.length === 0) setImmediate(wakeDue);
+  // Calls that run on microtasks alone may not let the loop turn for a while: the ones no longer
+  // waiting leave the queue rather than be kept until then.
+  else if (due.length >= 256) due = due.filter((q) => q.waiting() || void q.turned());
+  due.push(t);
+}
+function wakeDue(): void {
+  const list = due;
+  due = [];
+  for (const t of list) t.turned();
 }
 
 /** An undici handler as the exchange's Transport. */
@@ -45,6 +46,10 @@ export class HandlerTransport implements Transport {
   private readonly modern: boolean;
   private aborts?: ((reason: Error) => void)[];
   private wake: () => void = noop;
+  /** Whether the transport waits in the queue of the next turn of the event loop (see `taken`). */
+  private queued = false;
+  /** The wait of `taken`, while it lasts. */
+  private taking?: () => void;
   private paused = false;
   private reason: Error | null = null;
   /** For new-style handlers: what they get to pause, resume and abort the response. */
@@ -62,6 +67,7 @@ export class HandlerTransport implements Transport {
     return function (this: unknown) {
       if (!self.body && this && typeof (this as { readableLength?: unknown }).readableLength === 'number') self.body = this as HandlerTransport['body'];
       self.pulled = true;
+      self.taking = undefined;
       self.wake();
     };
   })();
@@ -131,13 +137,26 @@ export class HandlerTransport implements Transport {
   /** The reader's next pull, or the next turn of the event loop if that comes first. */
   taken(): Promise<void> {
     return new Promise<void>((resolve) => {
-      const done = () => {
-        fallbacks.delete(done);
-        resolve();
-      };
-      this.wake = done;
-      nextTurn(done);
+      this.wake = this.taking = resolve;
+      if (this.queued) return;
+      this.queued = true;
+      wakeNextTurn(this);
     });
+  }
+
+  /** Whether a wait of `taken` lasts. */
+  waiting(): boolean {
+    return this.taking !== undefined;
+  }
+
+  /** A turn of the event loop has passed: a wait of `taken` ends. */
+  turned(): void {
+    this.queued = false;
+    const taking = this.taking;
+    if (!taking) return;
+    this.taking = undefined;
+    this.wake = noop;
+    taking();
   }
 
   /** The reader's next pull: it has read all there was (or it gave up: an abort wakes the exchange too). */
