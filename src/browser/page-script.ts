@@ -64,26 +64,28 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     let i = 0;
     let offset = 0;
     const waitFor = schedule(p, start);
+    const next = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+      if (signal?.aborted) return controller.error(abortError(signal));
+      if (i === p.sizes.length) {
+        // After the last chunk, a wait before the end (a stall the test asked for): then the end.
+        if (p.broken) controller.error(new TypeError('network error'));
+        else controller.close();
+        return;
+      }
+      controller.enqueue(body.subarray(offset, offset + p.sizes[i]));
+      offset += p.sizes[i];
+      i++;
+      if (i === p.sizes.length && !p.broken && p.delays.length <= p.sizes.length) controller.close();
+    };
     return new ReadableStream<Uint8Array>({
-      async pull(controller) {
+      // A chunk with no wait before it goes at once (no promise per read at pace 0).
+      pull(controller) {
         const delay = waitFor(i);
-        try {
-          if (delay > 0) await wait(delay, p.clock, signal);
-          if (signal?.aborted) throw abortError(signal);
-        } catch (err) {
-          controller.error(err);
-          return;
-        }
-        if (i === p.sizes.length) {
-          // After the last chunk, a wait before the end (a stall the test asked for): then the end.
-          if (p.broken) controller.error(new TypeError('network error'));
-          else controller.close();
-          return;
-        }
-        controller.enqueue(body.subarray(offset, offset + p.sizes[i]));
-        offset += p.sizes[i];
-        i++;
-        if (i === p.sizes.length && !p.broken && p.delays.length <= p.sizes.length) controller.close();
+        if (!(delay > 0)) return next(controller);
+        return wait(delay, p.clock, signal).then(
+          () => next(controller),
+          (err) => controller.error(err),
+        );
       },
     }, { highWaterMark: 0 });
   }

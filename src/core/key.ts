@@ -37,13 +37,25 @@ export function canonicalJson(value: unknown): string {
 function stringify(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringify((value as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(value)) return `[${value.map((v) => stringify(v) ?? 'null').join(',')}]`;
-  let out = '';
-  for (const k of Object.keys(value).sort()) {
-    const v = stringify((value as Record<string, unknown>)[k]);
-    if (v !== undefined) out += `${out ? ',' : ''}${JSON.stringify(k)}:${v}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (stringify(value[i]) ?? 'null');
+    return out + ']';
   }
-  return `{${out}}`;
+  const keys = Object.keys(value);
+  // Most objects have a few keys, often already in order: sorted only when they are not.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  }
+  let out = '';
+  for (const k of keys) {
+    const v = stringify((value as Record<string, unknown>)[k]);
+    if (v !== undefined) out += (out ? ',' : '') + JSON.stringify(k) + ':' + v;
+  }
+  return '{' + out + '}';
 }
 
 /** Removes a dotted path (`metadata.user_id`, `messages.*.id`) from a copy of the body. */
