@@ -43,11 +43,14 @@ function stringify(value: unknown): string | undefined {
     return out + ']';
   }
   const keys = Object.keys(value);
-  // Most objects have a few keys, often already in order: sorted only when they are not.
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) {
-      keys.sort();
-      break;
+  // Most objects have a few keys: an insertion sort in place (Array#sort allocates its work space on every call).
+  if (keys.length > 16) keys.sort();
+  else {
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i];
+      let j = i - 1;
+      for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+      keys[j + 1] = k;
     }
   }
   let out = '';
