@@ -2,6 +2,7 @@ import { test, expect } from '@playwright/test';
 import { type Ignore, canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey as keyWith } from '../../src/core/key.js';
 import { Redactor } from '../../src/core/redact.js';
 import { urlMatcher } from '../../src/core/urls.js';
+import { Session } from '../../src/core/session.js';
 
 const redactor = new Redactor();
 const requestKey = (req: Parameters<typeof keyWith>[0], ignore: Ignore) => keyWith(req, { ignore, redactor });
@@ -22,6 +23,27 @@ test('the key ignores key order, whitespace, host, port and headers', () => {
   expect(requestKey(a, [])).toBe(requestKey(b, []));
   expect(requestKey(a, [])).not.toBe(requestKey({ ...b, body: { ...b.body, stream: false } }, []));
   expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":0,"f":1}]},"b":1}');
+  // Few keys and many (sorted two ways inside), integer-like keys, escapes: JSON with keys in code-unit order.
+  const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]));
+  const sorted = Object.fromEntries(Object.entries(many).sort(([x], [y]) => (x < y ? -1 : 1)));
+  expect(canonicalJson(many)).toBe(JSON.stringify(sorted));
+  expect(canonicalJson({ z: 'é"\\', '10': [undefined, null], '9': 0, B: 1, a: 2 })).toBe('{"10":[null,null],"9":0,"B":1,"a":2,"z":"é\\"\\\\"}');
+});
+
+test('a session parses a request again unless it is the very one it described last', () => {
+  const session = new Session({ root: '/nonexistent-llm-root', mode: 'record', pace: 0, urls: [], ignore: [], redact: {} });
+  const req = (content: string, type = 'application/json') => ({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', type]] as [string, string][], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
+  const first = session.describe(req('question 1'));
+  expect(session.describe(req('question 1'))).toBe(first);
+  // Same length, another question: another request, with its own key.
+  const second = session.describe(req('question 2'));
+  expect(second.body).toEqual({ model: 'm', messages: [{ role: 'user', content: 'question 2' }] });
+  const keys = [session.decide(first), session.decide(second), session.decide(session.describe(req('question 2')))];
+  expect(keys.map((d) => d.kind === 'record' && d.occurrence)).toEqual([0, 0, 1]);
+  expect(keys[0].kind === 'record' && keys[0].key).not.toBe(keys[1].kind === 'record' && keys[1].key);
+  // Another content type is another description (a body that is not JSON is kept as text).
+  expect(session.describe({ ...req('question 2', 'text/plain'), body: Buffer.from('plain words') }).body).toBe('plain words');
+  expect(session.describe(req('question 2', 'text/plain'))).not.toBe(session.describe(req('question 2')));
 });
 
 test('llmIgnore removes dotted paths, wildcards and what functions drop', () => {
