@@ -235,7 +235,8 @@ export class Session {
     const { body: parsed, text } = parseBody(req.body, contentType);
     const body = this.redactor.body(parsed, text);
     const request = { method: req.method.toUpperCase(), url, endpoint, headers: {}, body, model: requestModel(endpoint, body) };
-    this.last = { req, contentType, request };
+    // Its own copy of the bytes: a caller may reuse its buffer for the next request (undici's request() hands it over as it is).
+    this.last = { req: { ...req, body: Buffer.from(req.body) }, contentType, request };
     return request;
   }
 

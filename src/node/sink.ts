@@ -27,16 +27,22 @@ const RECEIVED_LIMIT_MS = 30_000;
 // may not pull (fetch's readers pull first, almost always). A transport is queued once, however many
 // chunks it writes in that turn; the Immediate wakes the wait it has then, if any.
 let due: HandlerTransport[] = [];
+/** The queue's length at which those no longer waiting leave it (doubled each time: linear in all). */
+let trimAt = 256;
 function wakeNextTurn(t: HandlerTransport): void {
   if (due.length === 0) setImmediate(wakeDue);
   // Calls that run on microtasks alone may not let the loop turn for a while: the ones no longer
   // waiting leave the queue rather than be kept until then.
-  else if (due.length >= 256) due = due.filter((q) => q.waiting() || void q.turned());
+  else if (due.length >= trimAt) {
+    due = due.filter((q) => q.waiting() || void q.turned());
+    trimAt = Math.max(256, 2 * due.length);
+  }
   due.push(t);
 }
 function wakeDue(): void {
   const list = due;
   due = [];
+  trimAt = 256;
   for (const t of list) t.turned();
 }
 

@@ -41,6 +41,12 @@ test('a session parses a request again unless it is the very one it described la
   const keys = [session.decide(first), session.decide(second), session.decide(session.describe(req('question 2')))];
   expect(keys.map((d) => d.kind === 'record' && d.occurrence)).toEqual([0, 0, 1]);
   expect(keys[0].kind === 'record' && keys[0].key).not.toBe(keys[1].kind === 'record' && keys[1].key);
+  // A caller that rewrites its buffer in place for the next request (undici's request() hands it over as it is).
+  const reused = req('question 3');
+  const third = session.describe(reused);
+  reused.body.write('question 4', reused.body.indexOf('question 3'));
+  expect(session.describe(reused)).not.toBe(third);
+  expect(session.describe(reused).body).toEqual({ model: 'm', messages: [{ role: 'user', content: 'question 4' }] });
   // Another content type is another description (a body that is not JSON is kept as text).
   expect(session.describe({ ...req('question 2', 'text/plain'), body: Buffer.from('plain words') }).body).toBe('plain words');
   expect(session.describe(req('question 2', 'text/plain'))).not.toBe(session.describe(req('question 2')));
