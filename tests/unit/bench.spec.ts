@@ -20,3 +20,16 @@ for (const bench of BENCHES) {
     expect(out.trim().split('\n').at(-1)).toMatch(/^ratio .+: \d+\.\d\d× \(goal .+\)$/);
   });
 }
+
+test('bench/ab.mjs runs, a build against itself, every kind', async () => {
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  for (const kind of ['fetch', 'openai', 'repeat', 'json']) {
+    const child = spawn(process.execPath, ['--expose-gc', '--no-warnings', fromRoot('bench', 'ab.mjs'), fromRoot(), kind], { env: { ...env, BENCH_SMOKE: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code, out).toBe(0);
+    expect(out.trim().split('\n').at(-1)).toMatch(/^ratio this build \/ base build: \d+\.\d\d× \(goal .+\)$/);
+  }
+});
