@@ -22,6 +22,7 @@ for (const bench of BENCHES) {
 }
 
 test('bench/ab.mjs runs, a build against itself, every kind', async () => {
+  test.slow(); // four child processes one after another
   const { NODE_OPTIONS: _, ...env } = process.env;
   for (const kind of ['fetch', 'openai', 'repeat', 'json']) {
     const child = spawn(process.execPath, ['--expose-gc', '--no-warnings', fromRoot('bench', 'ab.mjs'), fromRoot(), kind], { env: { ...env, BENCH_SMOKE: '1' } });
