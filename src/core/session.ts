@@ -153,10 +153,10 @@ export class Session {
 
   /** Whether a URL is an LLM call this session handles (the answer is kept for the URLs seen last). */
   intercepts(url: string): boolean {
-    return this.seen_(url).llm;
+    return this.urlInfo(url).llm;
   }
 
-  private seen_(url: string): SeenUrl {
+  private urlInfo(url: string): SeenUrl {
     let seen = this.seenUrls.get(url);
     if (seen === undefined) {
       seen = { llm: this.isLlm(url) };
@@ -229,7 +229,7 @@ export class Session {
     const contentType = headerValue(req.headers, 'content-type');
     const last = this.last;
     if (last && last.req.url === req.url && last.req.method === req.method && last.contentType === contentType && last.req.body.equals(req.body)) return last.request;
-    const seen = this.seen_(req.url);
+    const seen = this.urlInfo(req.url);
     const endpoint = (seen.endpoint ??= canonicalEndpoint(req.url, this.redactor));
     const url = (seen.redacted ??= this.redactor.url(req.url));
     const { body: parsed, text } = parseBody(req.body, contentType);
