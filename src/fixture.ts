@@ -4,7 +4,7 @@
 // every call it started has been stored or has failed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { test as base, type Clock, type TestInfo } from '@playwright/test';
+import { test as base, expect as baseExpect, type BrowserContext, type Clock, type TestInfo } from '@playwright/test';
 import type { LlmCall, Session, TestRef } from './core/session.js';
 import { LlmOptionError, ReplayMissError, LlmReplayError } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
@@ -12,13 +12,13 @@ import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
-import { clockFile, encodeAttribution, encodeFaults, faultsFile, ensureReportDir, ignorePaths, newAttributionId, reportFile, runSecret } from './core/attribution.js';
+import { clockFile, encodeAttribution, encodeFaults, faultsFile, ensureReportDir, ignorePaths, newAttributionId, occurrencesDir, reportFile, runSecret } from './core/attribution.js';
 import { readReport } from './core/report.js';
 import { type Fault, type FaultOptions, checkFault } from './core/faults.js';
 import { TestClock } from './core/clock.js';
 import { testFolder } from './core/naming.js';
 import { describeCall, transcript } from './core/transcript.js';
-import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
+import { CALLS_ATTACHMENT, type CallsAttachment, type Rerecord } from './reporter-data.js';
 
 /** What a test sees of its LLM calls. */
 export interface LlmFixture {
@@ -66,6 +66,8 @@ let current: Session | undefined;
 
 interface TestSession {
   session: Session;
+  /** The test's browser contexts: a miss closes them, so a pending `expect` fails at once. */
+  contexts: Set<BrowserContext>;
   /** The signed attribution header for the app's server and the proxy (with the test's faults as they stand). */
   header: () => string;
   /** Where those processes report this test's calls. */
@@ -126,8 +128,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       // process counted for each; what they count comes back in the report.
       session.faults.onCount = () => shareFile(secret, faultsFile(report), encodeFaults(session.faults.rules));
       session.faults.others = () => readReport(report).counts();
-      const header = () =>
-        encodeAttribution(
+      const header = () => {
+        // From the first request the app's server may take part: identical requests are counted together.
+        if (!session.occurrences.shared) session.occurrences.share(occurrencesDir(report));
+        return encodeAttribution(
           {
             id,
             test: ref,
@@ -139,11 +143,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           },
           secret,
         );
+      };
+      const contexts = new Set<BrowserContext>();
+      const stopSpeaking = speakFirst(session, report, contexts);
       current = session;
       try {
-        await use({ session, header, report, clock });
+        await use({ session, header, report, clock, contexts });
       } finally {
         current = undefined;
+        stopSpeaking();
       }
       // Replays still waiting on the test's clock go on: no one moves it any more.
       clock.release();
@@ -153,11 +161,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       fs.rmSync(report, { force: true });
       fs.rmSync(clockFile(report), { force: true });
       fs.rmSync(faultsFile(report), { force: true });
+      fs.rmSync(occurrencesDir(report), { recursive: true, force: true });
       const calls = [...session.calls, ...reported.calls];
       const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
-      // Re-recording replaces: a passing test in record mode leaves only the recordings it used.
-      if (options.mode === 'record' && testInfo.status === 'passed' && !errors.length) session.store.keepOnly(session.folder, calls.map((c) => c.file));
-      if (calls.length && llmReport) await attachCalls(testInfo, session, calls);
+      // Re-recording replaces the test's folder, but only when every call was recorded again.
+      const rerecord = options.mode === 'record' ? rerecorded(session, calls, testInfo, testInfo.status === 'passed' && !errors.length) : undefined;
+      if (options.mode !== 'passthrough') warnTracing(testInfo, calls, secret);
+      if (calls.length && llmReport) await attachCalls(testInfo, session, calls, rerecord);
       // An error the test already failed with (a worker's SDK raises the miss answer's message) is not said twice.
       const said = (e: Error) => testInfo.errors.some((t) => t.message?.includes(e.message.split('\n')[0]));
       const unsaid = errors.filter((e) => !said(e));
@@ -181,10 +191,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   // For tests that use a page: the context's LLM calls go through the session, and its requests
   // to the app's own server carry the test's signed identity for the server's preload.
   context: async ({ context, _llmSession, baseURL }, use, testInfo) => {
+    _llmSession.contexts.add(context);
     const undoRoutes = await installBrowserTransport(context, _llmSession.session, upstreamDispatcher);
     const undoHeader = await addAppHeader(context, appUrls(baseURL, (testInfo.config as { webServer?: unknown }).webServer), _llmSession.header);
     if (_llmSession.session.options.pace === 'clock') followClock(context.clock, _llmSession.clock);
     await use(context);
+    _llmSession.contexts.delete(context);
     await undoHeader();
     await undoRoutes();
   },
@@ -194,7 +206,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
  * The test's calls in the report: a transcript to read at a glance, and the same as JSON for
  * tools (the run summary reporter reads it, so it works across shards and merged reports).
  */
-async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[]): Promise<void> {
+async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[], rerecord?: Rerecord): Promise<void> {
   const described = calls.map((c) => {
     let x;
     try {
@@ -204,10 +216,92 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
     }
     return describeCall(c, x);
   });
-  await testInfo.attach('llm-calls.txt', { body: transcript(described), contentType: 'text/plain' });
-  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.folder, mode: session.options.mode, calls: described };
+  const head = rerecord?.kept.length ? `${rerecordNote(rerecord, session.options.root)}\n\n` : '';
+  await testInfo.attach('llm-calls.txt', { body: head + transcript(described), contentType: 'text/plain' });
+  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.folder, test: session.options.test?.title, mode: session.options.mode, calls: described, ...(rerecord && { rerecord }) };
   await testInfo.attach(CALLS_ATTACHMENT, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
 }
+
+/**
+ * After a test ran in record mode: a test that recorded every call it made replaces its folder
+ * (the recordings it no longer uses go). One that did not — a call the upstream failed, one still
+ * being recorded when the test ended, an error — keeps every earlier recording, and says so: the
+ * next replay must not miss because a re-record went wrong.
+ */
+function rerecorded(session: Session, calls: readonly LlmCall[], testInfo: TestInfo, clean: boolean): Rerecord {
+  const notRecorded = calls.filter((c) => c.outcome === 'not-recorded' || c.outcome === 'pending').map((c) => ({ method: c.method, url: c.url, model: c.model, where: c.where, reason: c.reason ?? 'it was still being recorded when the test ended' }));
+  const written = new Set(calls.map((c) => c.file).filter((f): f is string => !!f));
+  if (clean && !notRecorded.length) return { complete: true, removed: session.store.keepOnly(session.folder, [...written]), kept: [], notRecorded };
+  const kept = session.store.filesIn(session.folder).filter((f) => !written.has(f));
+  const rerecord: Rerecord = { complete: false, removed: [], kept, notRecorded };
+  if (kept.length) testInfo.annotations.push({ type: 'llm-replay', description: rerecordNote(rerecord, session.options.root) });
+  return rerecord;
+}
+
+function rerecordNote(r: Rerecord, root: string): string {
+  const why = r.notRecorded.length
+    ? `${r.notRecorded.length} call${r.notRecorded.length === 1 ? ' was' : 's were'} not recorded (${r.notRecorded.map((c) => `${c.method} ${c.url}: ${c.reason}`).join('; ')})`
+    : 'the test did not pass';
+  const files = r.kept.map((f) => path.relative(root, f)).join(', ');
+  return `Not re-recorded in full: ${why}. The test's ${r.kept.length} earlier recording${r.kept.length === 1 ? ' was' : 's were'} kept as ${r.kept.length === 1 ? 'it was' : 'they were'}: ${files}. Record the test again when the upstream answers.`;
+}
+
+/** Tracing records the page's own request headers (a key the page sends) in trace.zip; the plugin cannot redact it. */
+function warnTracing(testInfo: TestInfo, calls: readonly LlmCall[], secret: string): void {
+  if (!calls.some((c) => c.where === 'page' && c.outcome === 'recorded')) return;
+  const trace = (testInfo.project.use as { trace?: string | { mode?: string } }).trace;
+  const mode = typeof trace === 'string' ? trace : trace?.mode;
+  if (!mode || mode === 'off') return;
+  try {
+    fs.closeSync(fs.openSync(path.join(ensureReportDir(secret), 'trace-warned'), 'wx')); // once per run, across workers
+  } catch {
+    return;
+  }
+  console.warn(
+    `playwright-llm-replay: this run recorded LLM calls made by the page with Playwright tracing on (trace: '${mode}'). A trace holds the page's own request headers, so a key the page sends (authorization, x-api-key) is in its trace.zip: the plugin keeps secrets out of recordings, but cannot rewrite Playwright's traces. Record with --trace off, or keep the traces of record runs out of CI artifacts and your repository. (Said once per run.)`,
+  );
+}
+
+/** A miss fails the test at once, with its message as the test's first error: a page's pending `expect` does not wait out its timeout first. */
+function speakFirst(session: Session, report: string, contexts: ReadonlySet<BrowserContext>): () => void {
+  const speak = (error: Error) => {
+    if (!(error instanceof ReplayMissError)) return;
+    // In the worker, the SDK that made the call raises the miss answer's message in the test itself.
+    if (error.where !== 'worker') {
+      try {
+        missExpect.soft({ misses: [error] }).toHaveNoMisses();
+      } catch {
+        // Outside a running test (it has just ended): the fixture fails it at its end.
+      }
+    }
+    const reason = `${error.message.split('\n')[0]} (the test's first error has the whole message)`;
+    for (const context of contexts) void context.close({ reason }).catch(() => {});
+  };
+  const off = session.on((e) => e.type === 'error' && speak(e.error));
+  // The app's server and the proxy report their misses in the test's report file.
+  let size = 0;
+  let seen = 0;
+  const timer = setInterval(() => {
+    const now = fs.statSync(report, { throwIfNoEntry: false })?.size ?? 0;
+    if (now === size) return;
+    size = now;
+    const { errors } = readReport(report);
+    for (const error of errors.slice(seen)) speak(error);
+    seen = errors.length;
+  }, 200);
+  timer.unref();
+  return () => {
+    off();
+    clearInterval(timer);
+  };
+}
+
+const missExpect = baseExpect.extend({
+  toHaveNoMisses(received: { misses: readonly Error[] }) {
+    const misses = received.misses;
+    return { pass: !misses.length, name: 'toHaveNoMisses', message: () => misses.map((m) => m.message).join('\n\n') };
+  },
+});
 
 /**
  * At pace 'clock': the test's Node clock does what the test does to Playwright's (`page.clock` is

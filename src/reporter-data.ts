@@ -11,6 +11,20 @@ export interface CallsAttachment {
   root: string;
   /** This test's recordings folder, absolute. */
   folder: string;
+  /** The test, as its recordings name it (`spec.ts > describe > title`). */
+  test?: string;
   mode: Mode;
   calls: ReportedCall[];
+  /** Record mode: whether the test recorded all its calls again (its folder replaced), or kept its earlier recordings. */
+  rerecord?: Rerecord;
+}
+
+export interface Rerecord {
+  /** Every call was recorded again: the recordings the test no longer uses were removed. */
+  complete: boolean;
+  removed: string[];
+  /** The earlier recordings kept because the test did not record every call again (absolute). */
+  kept: string[];
+  /** The calls that were not recorded, and why. */
+  notRecorded: { method: string; url: string; model?: string; where: string; reason: string }[];
 }

@@ -58,6 +58,10 @@ export default class LlmReplayReporter implements Reporter {
   private readonly used = new Set<string>();
   private readonly written = new Set<string>();
   private readonly counts = new Map<string, number>();
+  /** Tests that did not record every call again in record mode (their earlier recordings were kept): why. */
+  private readonly notRerecorded = new Map<string, string[]>();
+  /** Tests that replayed another test's recording: whose. */
+  private readonly borrowed = new Map<string, Set<string>>();
   private merged = false;
   private narrowedBy: string[] = [];
 
@@ -91,7 +95,12 @@ export default class LlmReplayReporter implements Reporter {
         continue;
       }
       this.roots.add(data.root);
+      const title = data.test ?? _test.titlePath().filter(Boolean).join(' > ');
+      if (data.rerecord && !data.rerecord.complete && data.rerecord.kept.length) {
+        this.notRerecorded.set(title, data.rerecord.notRecorded.length ? data.rerecord.notRecorded.map((c) => `${c.method} ${c.url}: ${c.reason}`) : ['the test did not pass']);
+      }
       for (const call of data.calls) {
+        if (call.owner !== undefined) this.borrowed.set(title, (this.borrowed.get(title) ?? new Set()).add(call.owner));
         this.counts.set(call.outcome, (this.counts.get(call.outcome) ?? 0) + 1);
         if (call.file) this.used.add(path.resolve(call.file));
         if (call.file && call.outcome === 'recorded') this.written.add(path.resolve(call.file));
@@ -114,6 +123,14 @@ export default class LlmReplayReporter implements Reporter {
     const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
     const shownIfAny = ['faulted', 'pending'];
     const lines = [`playwright-llm-replay: ${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
+    if (this.notRerecorded.size) {
+      const n = this.notRerecorded.size;
+      lines.push(`  not re-recorded in full (${n} test${n === 1 ? '; its' : 's; their'} earlier recordings were kept):`, ...[...this.notRerecorded].flatMap(([t, why]) => why.map((w) => `    ${t}: ${w}`)));
+    }
+    if (this.borrowed.size) {
+      const n = this.borrowed.size;
+      lines.push(`  replayed another test's recording (${n} test${n === 1 ? '' : 's'}): re-recording that test can break it; give it its own with LLM_REPLAY_MODE=record-missing:`, ...[...this.borrowed].map(([t, owners]) => `    ${t} ← ${[...owners].join(', ')}`));
+    }
     if (this.written.size) lines.push(`  written in this run (${this.written.size}):`, ...[...this.written].sort().map((f) => `    ${rel(f)}`));
     if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
     else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);

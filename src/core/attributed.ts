@@ -3,7 +3,7 @@
 // in the run's private report folder. A header that fails its checks is not used (the call goes
 // to the shared session) and is logged once.
 import fs from 'node:fs';
-import { AttributionError, SECRET_ENV, clockFile, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
+import { AttributionError, SECRET_ENV, clockFile, occurrencesDir, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
 import type { Counts } from './faults.js';
 import { SharedClock } from './clock.js';
 import { readReport, reportCounts, reportTo } from './report.js';
@@ -45,6 +45,8 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
           session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
           ensureReportDir(secret!);
           session.on(reportTo(reportFile(secret!, a.id)));
+          // Identical requests are counted with the test's other processes: one `.2.json`, not two `.json`.
+          session.occurrences.share(occurrencesDir(reportFile(secret!, a.id)));
           if (a.pace === 'clock') session.clock = new SharedClock(clockFile(reportFile(secret!, a.id)));
           followFaults(session, reportFile(secret!, a.id), log);
           sessions.set(a.id, session);

@@ -168,6 +168,11 @@ export function clockFile(report: string): string {
   return report.replace(/\.jsonl$/, '.clock.json');
 }
 
+/** Where the test's processes count identical requests together (see Occurrences): beside its report. */
+export function occurrencesDir(report: string): string {
+  return report.replace(/\.jsonl$/, '.seen');
+}
+
 /** Creates the report folder (owner-only), or checks that the one there is a real folder of ours. */
 export function ensureReportDir(secret: string): string {
   const dir = reportDir(secret);

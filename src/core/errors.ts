@@ -23,4 +23,6 @@ export class RecordingFileError extends LlmReplayError {
 /** A request with no recording in replay mode. The message is the one the failed test shows. */
 export class ReplayMissError extends LlmReplayError {
   override name = 'ReplayMissError';
+  /** Where the call was made (the page, the worker, the app server, the proxy), once known. */
+  where?: 'page' | 'worker' | 'server' | 'proxy';
 }

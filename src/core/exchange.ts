@@ -111,7 +111,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   }
   switch (decision.kind) {
     case 'replay':
-      session.settle(call, { outcome: 'replayed', file: decision.found.file });
+      session.settle(call, { outcome: 'replayed', file: decision.found.file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
       return play(answerOf(decision.found.interaction), paced(session, call, caller), caller);
     case 'miss':
       // The miss is the answer: a fault the call matched did not act on it.
@@ -120,6 +120,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
         call.fault = call.faultId = undefined;
       }
       session.settle(call, { outcome: 'missed' });
+      decision.error.where = caller.where;
       session.fail(decision.error);
       return play(missAnswer(decision.error), 0, caller);
     case 'passthrough':

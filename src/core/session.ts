@@ -14,6 +14,7 @@ import { type Found, Store } from './store.js';
 import { testFolderPath } from './confine.js';
 import { Faults } from './faults.js';
 import type { Sleeper } from './clock.js';
+import { Occurrences } from './occurrences.js';
 
 export type Pace = number | 'clock';
 
@@ -69,6 +70,10 @@ export interface LlmCall {
   reason?: string;
   /** Where the call was made: the page, the test worker, the app's server, or the proxy. */
   where: Where;
+  /** Replay mode: the test whose recording (in its folder, not this test's) was replayed. Re-recording that test may break this one. */
+  owner?: string;
+  /** The recording of another test this test took its own copy of (the copy is `file`). */
+  copiedFrom?: string;
   /** The fault the test injected into this call (`llm.fault`), as written. */
   fault?: string;
   faultId?: string;
@@ -85,7 +90,7 @@ export type SessionEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; 
 
 /** What the exchange does with a request. */
 export type Decision =
-  | { kind: 'replay'; found: Found }
+  | { kind: 'replay'; found: Found; /** Another test's recording, replayed as it is (replay mode). */ owner?: string; /** Another test's recording this test took a copy of. */ copiedFrom?: string }
   | { kind: 'record'; occurrence: number; key: string }
   | { kind: 'passthrough' }
   | { kind: 'miss'; error: ReplayMissError };
@@ -124,7 +129,8 @@ export class Session {
   readonly rules: KeyRules;
   readonly redactor: Redactor;
   private readonly isLlm: (url: string) => boolean;
-  private readonly seen = new Map<string, number>();
+  /** Which occurrence of an identical request each call is (shared with the app's server once it takes part). */
+  readonly occurrences = new Occurrences();
   /** Per URL seen lately: whether it is an LLM call, and (once described) its redacted form and endpoint. */
   private readonly seenUrls = new Map<string, SeenUrl>();
   /** The last request described, and its key: an identical request (a retry, a repeat) is not parsed again. */
@@ -260,14 +266,29 @@ export class Session {
     const { mode } = this.options;
     if (mode === 'passthrough') return { kind: 'passthrough' };
     const { key, hash } = this.keyed(request);
-    const occurrence = this.seen.get(key) ?? 0;
-    this.seen.set(key, occurrence + 1);
+    const occurrence = this.occurrences.next(hash);
     if (mode !== 'record') {
-      const found = this.store.find(this.folder, { key, hash, endpoint: request.endpoint, method: request.method }, this.rules, occurrence, this.checked);
-      if (found) return { kind: 'replay', found };
+      const wanted = { key, hash, endpoint: request.endpoint, method: request.method };
+      const found = this.store.find(this.folder, wanted, this.rules, occurrence, this.checked, this.occurrences.shared);
+      if (found) return this.own(found, key);
       if (mode === 'replay') return { kind: 'miss', error: this.missError(request) };
     }
     return { kind: 'record', occurrence, key };
+  }
+
+  /**
+   * A recording found in another test's folder. Re-recording that test may change or remove it, so
+   * whenever recording is allowed the test takes its own copy; in replay mode (which never writes)
+   * it is replayed and the call says whose it was. Files no test owns (`_shared`, `imported`,
+   * llama-stack's) are there to be shared.
+   */
+  private own(found: Found, key: string): Decision {
+    const owner = ownerOf(found, this.store.root);
+    const test = this.options.test;
+    if (!test || owner === undefined || owner === test.title) return { kind: 'replay', found };
+    if (this.options.mode === 'replay') return { kind: 'replay', found, owner };
+    const copy: Interaction = { ...found.interaction, test: test.title };
+    return { kind: 'replay', found: { file: this.save(copy, key), interaction: copy }, copiedFrom: found.file };
   }
 
   /** Stores a finished recording of a request this session described, in this test's folder. */
@@ -305,9 +326,21 @@ export class Session {
     for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.message.replace(/^playwright-llm-replay: /, '')}`);
     for (const m of [...this.store.misnamed.values()].slice(0, 3)) lines.push(`  Note: ${rel(m.file)} holds a different request than its name says (edited by hand?); rename it to ${path.basename(m.expected)}.`);
     const target = test ? ` ${test.location}` : '';
-    lines.push(`  To record it: LLM_REPLAY_MODE=record-missing npx playwright test${target}`);
+    // Record mode records every call of the test again and removes the ones it no longer makes: no stale file is left.
+    lines.push(`  To record it: LLM_REPLAY_MODE=record npx playwright test${target}`);
     return new ReplayMissError(lines.join('\n'));
   }
+}
+
+/** Top-level folders of llmDir whose recordings no test owns: any test may replay them. */
+const SHARED_FOLDERS = new Set(['_shared', 'imported']);
+
+/** The test a recording belongs to, when it sits in a test's folder (not in a shared one). */
+function ownerOf(found: Found, root: string): string | undefined {
+  const test = found.interaction.test;
+  if (test === undefined) return undefined;
+  const top = path.relative(root, found.file).split(path.sep)[0];
+  return SHARED_FOLDERS.has(top) ? undefined : test;
 }
 
 /** A request body as JSON when it is JSON (with its text), else as text, else base64. */

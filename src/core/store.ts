@@ -170,12 +170,12 @@ export class Store {
 
   /**
    * The recordings in one folder with a hash, sorted by occurrence. The listing is kept; it is read
-   * again only when it lacks the hash and the folder changed since (a file another process wrote).
+   * again (when the folder changed since) if it lacks the hash, or — when other processes record
+   * into the folder too (`occurrence` given) — if it lacks that occurrence.
    */
-  private named(folder: string, hash: string): Named[] {
-    const cached = this.listings.get(folder);
-    const known = cached?.byHash.get(hash);
-    if (known) return known;
+  private named(folder: string, hash: string, occurrence?: number): Named[] {
+    const known = this.listings.get(folder)?.byHash.get(hash);
+    if (known && (occurrence === undefined || known.some((n) => n.occurrence === occurrence))) return known;
     return this.listing(folder).get(hash) ?? [];
   }
 
@@ -226,25 +226,33 @@ export class Store {
   }
 
   /**
-   * The recording for the `occurrence`-th identical request: the test folder's own first, then any
-   * under the root, then any file that holds it under another name. Past the last recorded
-   * occurrence, the last one repeats. Throws RecordingFileError for a corrupt candidate.
+   * The recording for the `occurrence`-th identical request: that occurrence in the test's own
+   * folder, then anywhere under the root; past the last recorded occurrence, the latest before it
+   * (the test's own first); then any file that holds the request under another name. `shared`: other
+   * processes record into the folder too, so a listing that lacks the occurrence is read again.
+   * Throws RecordingFileError for a corrupt candidate.
    */
-  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>): Found | undefined {
-    const own = this.named(folder, wanted.hash);
-    for (const named of byOccurrence(own, occurrence)) {
-      const found = this.verified(named, wanted, rules, checked);
-      if (found) return found;
-    }
-    for (;;) {
-      const { named, complete } = this.withHash(wanted.hash);
-      for (const n of byOccurrence(named, occurrence)) {
-        const found = this.verified(n, wanted, rules, checked);
+  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>, shared = false): Found | undefined {
+    const first = (list: readonly Named[]) => {
+      for (const named of list) {
+        const found = this.verified(named, wanted, rules, checked);
         if (found) return found;
       }
-      if (complete) break;
+      return undefined;
+    };
+    const exact = (list: readonly Named[]) => list.filter((n) => n.occurrence === occurrence);
+    const own = this.named(folder, wanted.hash, shared ? occurrence : undefined);
+    let found = first(exact(own));
+    if (found) return found;
+    let elsewhere = this.withHash(wanted.hash);
+    found = first(exact(elsewhere.named));
+    if (!found && !elsewhere.complete) {
       this.index();
+      elsewhere = this.withHash(wanted.hash);
+      found = first(exact(elsewhere.named));
     }
+    found ??= first(byOccurrence(own, occurrence)) ?? first(byOccurrence(elsewhere.named, occurrence));
+    if (found) return found;
     const foreign = this.foreignMatches(wanted, rules);
     const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules);
     return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
@@ -327,6 +335,11 @@ export class Store {
     return file;
   }
 
+  /** The recordings in `folder` (not in folders below it), by their names. */
+  filesIn(folder: string): string[] {
+    return [...this.listing(folder).values()].flatMap((list) => list.map((n) => n.file));
+  }
+
   /**
    * Removes the recordings in `folder` (not in folders below it) that are not in `keep`: what a
    * test re-recorded in full no longer needs. Returns what was removed.
@@ -334,13 +347,11 @@ export class Store {
   keepOnly(folder: string, keep: readonly (string | undefined)[]): string[] {
     const wanted = new Set(keep.filter((f): f is string => !!f).map((f) => path.resolve(f)));
     const removed: string[] = [];
-    for (const list of this.listing(folder).values()) {
-      for (const named of list) {
-        if (wanted.has(named.file)) continue;
-        fs.rmSync(named.file, { force: true });
-        this.loaded.delete(named.file);
-        removed.push(named.file);
-      }
+    for (const file of this.filesIn(folder)) {
+      if (wanted.has(file)) continue;
+      fs.rmSync(file, { force: true });
+      this.loaded.delete(file);
+      removed.push(file);
     }
     if (removed.length) {
       this.listings.delete(folder);

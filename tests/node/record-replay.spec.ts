@@ -183,7 +183,7 @@ test('a miss in replay mode connects to nothing and says what to do', async () =
     expect(message).toContain('body fields that differ: messages[0].content, temperature');
     expect(message).toContain('messages[0].content: "another prompt" (recorded: "recorded prompt")');
     expect(message).toContain('temperature: 0.2 (recorded: (absent))');
-    expect(message).toContain('To record it: LLM_REPLAY_MODE=record-missing npx playwright test');
+    expect(message).toContain('To record it: LLM_REPLAY_MODE=record npx playwright test');
     expect(h.calls).toMatchObject([{ outcome: 'missed' }]);
     expect(h.errors).toHaveLength(1);
   });

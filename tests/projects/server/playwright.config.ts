@@ -14,6 +14,8 @@ export default defineConfig<Partial<LlmOptions>>({
   workers: 2,
   fullyParallel: true,
   outputDir: process.env.OUT_DIR,
+  // A long wait for the page's symptom: a miss in the server must fail the test before it is over.
+  expect: { timeout: 60_000 },
   use: {
     baseURL: app,
     llmDir: process.env.LLM_DIR,

@@ -1,0 +1,61 @@
+// One count of a test's identical requests across its processes (the worker, the app's server):
+// each takes the next occurrence, and each sees the recordings the other wrote into the folder.
+import fs from 'node:fs';
+import { test, expect } from '@playwright/test';
+import { Occurrences } from '../../src/core/occurrences.js';
+import { Session } from '../../src/core/session.js';
+import { resetStores } from '../../src/core/store.js';
+
+test('processes that share the count take turns: never the same occurrence twice', async ({}, testInfo) => {
+  const dir = testInfo.outputPath('seen');
+  const worker = new Occurrences();
+  // Before the app's server takes part, the worker counts alone; what it counted carries over.
+  expect([worker.next('aaa'), worker.next('aaa')]).toEqual([0, 1]);
+  worker.share(dir);
+  const server = new Occurrences();
+  server.share(dir);
+  expect(server.next('aaa')).toBe(2);
+  expect(worker.next('aaa')).toBe(3);
+  expect(server.next('bbb')).toBe(0);
+  expect(worker.next('bbb')).toBe(1);
+  expect(worker.shared && server.shared).toBe(true);
+  expect(new Occurrences().shared).toBe(false);
+});
+
+const ask = (s: Session, mode: 'record' | 'replay', content = 'same question') => {
+  const request = s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
+  return { request, decision: s.decide(request), mode };
+};
+const session = (root: string, mode: 'record' | 'replay', seen: string) => {
+  const s = new Session({ root, mode, pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 't', title: 't', location: 't.spec.ts:1' } });
+  s.occurrences.share(seen);
+  return s;
+};
+
+test('the worker and the app server record an identical request as two occurrences, and replay them in turn', async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  // Record: the worker asks, then the server (another process: its own store) asks the same.
+  const save = (s: Session, answer: string) => {
+    const { request, decision } = ask(s, 'record');
+    if (decision.kind !== 'record') throw new Error(decision.kind);
+    return s.save({ request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { answer } }, occurrence: decision.occurrence, test: 't' });
+  };
+  const worker = session(root, 'record', testInfo.outputPath('seen-1'));
+  const first = save(worker, 'first');
+  // The worker's replay session of the next run reads the folder now, before the server writes.
+  const replayWorker = session(root, 'replay', testInfo.outputPath('seen-2'));
+  // (A miss first: the store has walked the whole folder tree too.)
+  expect(ask(replayWorker, 'replay', 'another question').decision).toMatchObject({ kind: 'miss' });
+  expect(ask(replayWorker, 'replay').decision).toMatchObject({ kind: 'replay', found: { file: first } });
+  const workerStore = replayWorker.store;
+  resetStores();
+  const server = session(root, 'record', testInfo.outputPath('seen-1'));
+  const second = save(server, 'second');
+  expect(server.store).not.toBe(workerStore);
+  expect([first, second].map((f) => f.split('/').pop())).toEqual([expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.json$/), expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.2\.json$/)]);
+  expect(fs.readFileSync(first, 'utf8')).toContain('"answer": "first"');
+
+  // Replay: the worker's store listed the folder before the server's file was there; its second
+  // occurrence (counted with the server's) still finds that file, not the first one again.
+  expect(ask(replayWorker, 'replay').decision).toMatchObject({ kind: 'replay', found: { file: second } });
+});
