@@ -34,3 +34,12 @@ test('also asks about Lyon', async ({ llm }) => {
   report(llm, [answer]);
   expect(answer).toBe('Echo: Tell me about Lyon');
 });
+
+test('asks from the page', async ({ page }) => {
+  await page.setContent('<p>chat</p>');
+  const text = await page.evaluate(async (url) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-page-side-key-0123456789abcdef' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from the page' }] }) });
+    return res.text();
+  }, `${process.env.UPSTREAM}/v1/chat/completions`);
+  expect(text).toContain('Echo: from the page');
+});

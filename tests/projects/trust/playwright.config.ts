@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { QUIET_CHROMIUM_ARGS, chromiumPath } from 'playwright-llm-replay/chromium';
 import type { LlmOptions } from 'playwright-llm-replay';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,5 +16,9 @@ export default defineConfig<Partial<LlmOptions>>({
   workers: 1,
   outputDir: process.env.OUT_DIR,
   reporter: [['json', { outputFile: process.env.JSON_OUT }], [summary]],
-  use: { llmDir: process.env.LLM_DIR, llmUrls: [`${process.env.UPSTREAM}/v1/**`, `${process.env.UPSTREAM2}/v1/**`] },
+  use: {
+    llmDir: process.env.LLM_DIR,
+    llmUrls: [`${process.env.UPSTREAM}/v1/**`, `${process.env.UPSTREAM2}/v1/**`],
+    launchOptions: { executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] },
+  },
 });
