@@ -48,7 +48,7 @@ test('the recording keeps the real text; a request on another day replays it', a
   const recording = session();
   const request = ask(recording, 'Today is 2026-12-02.');
   const file = recording.save({ request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { ok: true } }, occurrence: 0, test: 't' });
-  expect(recording.store.read(file).request.body).toEqual(chat('Today is 2026-12-02.'));
+  expect(recording.store.read(file)?.request.body).toEqual(chat('Today is 2026-12-02.'));
 
   const later = session();
   const decision = later.decide(ask(later, 'Today is 2026-12-03.'));
