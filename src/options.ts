@@ -5,7 +5,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { LlmOptionError } from './core/errors.js';
-import type { IgnoreFn } from './core/key.js';
+import type { IgnoreFn, IgnoreMatch } from './core/key.js';
 import type { UrlPattern } from './core/urls.js';
 import type { RedactOptions } from './core/redact.js';
 import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
@@ -24,7 +24,11 @@ export interface LlmOptions {
   llmPace: number | 'clock';
   /** Extra URLs that count as LLM calls: Playwright URL globs or RegExps. */
   llmUrls: UrlPattern[];
-  /** Body fields (dotted paths, `*` for any key or index) and functions `(body) => body`, left out of the match key. */
+  /**
+   * Left out of the match key: body fields (dotted paths, `*` for any key or index), the parts of a
+   * field a RegExp matches (`{ path: 'messages.*.content', match: /Today is \S+/ }`), and functions
+   * `(body) => body`. Paths and `{ path, match }` rules reach the app's server and the proxy too.
+   */
   llmIgnore: IgnoreList;
   /** More secrets to keep off disk: header names, dotted body paths, RegExps of values. */
   llmRedact: RedactOptions;
@@ -32,7 +36,7 @@ export interface LlmOptions {
   llmReport: boolean;
 }
 
-export type IgnoreList = readonly (string | IgnoreFn)[];
+export type IgnoreList = readonly (string | IgnoreMatch | IgnoreFn)[];
 
 export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true };
 
@@ -46,6 +50,27 @@ export interface ResolveContext {
   updateSnapshots?: string;
 }
 
+const IGNORE_KINDS = "body field paths ('metadata.user_id', 'messages.*.id'), masking rules ({ path: 'messages.*.content', match: /Today is \\S+/ }) and functions (body) => body";
+const RULE_EXAMPLE = "{ path: 'messages.*.content', match: /Today is \\S+/ }";
+
+/** What is wrong with one llmIgnore entry, and what to write instead; undefined when it is fine. */
+export function ignoreProblem(v: unknown): string | undefined {
+  if (typeof v === 'function' || (typeof v === 'string' && v.length > 0)) return undefined;
+  if (v instanceof RegExp) return `a RegExp alone does not say which field to mask: write ${RULE_EXAMPLE}`;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return `an llmIgnore entry must be one of: ${IGNORE_KINDS}`;
+  const rule = v as Partial<IgnoreMatch>;
+  const extra = Object.keys(v).filter((k) => k !== 'path' && k !== 'match');
+  if (extra.length) return `a masking rule has a path and a match only (not ${extra.join(', ')}): ${RULE_EXAMPLE}`;
+  if (typeof rule.path !== 'string' || !rule.path || rule.path.split('.').some((p) => !p)) {
+    return `a masking rule's path must be a dotted body path, \`*\` for any key or index, such as 'messages.*.content' or 'system': ${RULE_EXAMPLE}`;
+  }
+  if (!(rule.match instanceof RegExp)) return `a masking rule's match must be a RegExp (a string is not one: write it between slashes): ${RULE_EXAMPLE}`;
+  if (new RegExp(rule.match.source, rule.match.flags.replace(/[gy]/g, '')).test('')) {
+    return `a masking rule's match must not match the empty string (${String(rule.match)} does: it would mask between every character); use + rather than *, as in /Today is \\S+/`;
+  }
+  return undefined;
+}
+
 const Pattern = z.union([z.string().min(1), z.instanceof(RegExp)]);
 export const Options = z.object({
   llmDir: z.string({ error: 'llmDir must be a path (string)' }).min(1, 'llmDir must not be empty'),
@@ -54,9 +79,12 @@ export const Options = z.object({
     error: "llmPace must be 0 (no delays), a positive speed factor (1 = recorded timing), or 'clock' (recorded timing on the test's clock: page.clock, llm.clock)",
   }),
   llmUrls: z.array(Pattern, { error: 'llmUrls must be a list of URL globs (strings) or RegExps' }),
-  llmIgnore: z.array(z.union([z.string().min(1), z.custom<IgnoreFn>((v) => typeof v === 'function')]), {
-    error: 'llmIgnore must be a list of body field paths (strings) and functions',
-  }),
+  llmIgnore: z.array(z.any(), { error: `llmIgnore must be a list of ${IGNORE_KINDS}` }).superRefine((list, ctx) =>
+    list.forEach((v, i) => {
+      const problem = ignoreProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [i] });
+    }),
+  ),
   llmRedact: z
     .object(
       {
@@ -80,7 +108,7 @@ export function looksValid(o: LlmOptions): boolean {
     typeof o.llmMode === 'string' &&
     (o.llmPace === 'clock' || (typeof o.llmPace === 'number' && Number.isFinite(o.llmPace) && o.llmPace >= 0)) &&
     list(o.llmUrls, pattern) &&
-    list(o.llmIgnore, (v) => (typeof v === 'string' && v.length > 0) || typeof v === 'function') &&
+    list(o.llmIgnore, (v) => ignoreProblem(v) === undefined) &&
     !!r &&
     typeof r === 'object' &&
     !Array.isArray(r) &&
@@ -130,7 +158,7 @@ function describe(v: unknown): string {
   if (v instanceof RegExp) return String(v);
   if (typeof v === 'function') return '[function]';
   try {
-    return JSON.stringify(v) ?? String(v);
+    return JSON.stringify(v, (_k, x) => (x instanceof RegExp ? String(x) : typeof x === 'function' ? '[function]' : x)) ?? String(v);
   } catch {
     return String(v);
   }

@@ -4,7 +4,7 @@
 // config file's folder), with the run's secret that signs each test's attribution header.
 import path from 'node:path';
 import fs from 'node:fs';
-import { SECRET_ENV, fromPattern, ignorePaths, redactFromWire, redactToWire, runSecret, toPattern } from './core/attribution.js';
+import { SECRET_ENV, fromPattern, ignoreFromWire, ignorePaths, ignoreToWire, redactFromWire, redactToWire, runSecret, toPattern } from './core/attribution.js';
 import { type LlmOptions, type Resolved, DEFAULTS, resolveOptions } from './options.js';
 
 export type ServerEnvOptions = Partial<LlmOptions>;
@@ -24,7 +24,7 @@ export function llmServerEnv(options: ServerEnvOptions = {}): Record<string, str
     llmMode: options.llmMode ?? DEFAULTS.llmMode,
     llmPace: resolved.pace,
     llmUrls: resolved.urls.map(toPattern),
-    llmIgnore: ignorePaths(resolved.ignore),
+    llmIgnore: ignorePaths(resolved.ignore).map(ignoreToWire),
     llmRedact: redactToWire(resolved.redact),
   };
   const env: Record<string, string> = {
@@ -46,12 +46,18 @@ export function serverOptions(env: NodeJS.ProcessEnv = process.env, overrides: P
   } catch {
     throw new Error(`playwright-llm-replay: ${OPTIONS_ENV} is not JSON; let llmServerEnv() set it.`);
   }
+  let llmIgnore: unknown = wire.llmIgnore;
+  try {
+    if (Array.isArray(llmIgnore)) llmIgnore = llmIgnore.map(ignoreFromWire);
+  } catch {
+    throw new Error(`playwright-llm-replay: ${OPTIONS_ENV} has an llmIgnore RegExp that does not compile; let llmServerEnv() set it.`);
+  }
   const options: Partial<LlmOptions> = {
     llmDir: env.LLM_REPLAY_DIR,
     llmMode: wire.llmMode,
     llmPace: wire.llmPace,
     llmUrls: wire.llmUrls?.map(fromPattern),
-    llmIgnore: wire.llmIgnore,
+    llmIgnore: llmIgnore as LlmOptions['llmIgnore'],
     llmRedact: wire.llmRedact ? redactFromWire(wire.llmRedact) : undefined,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };

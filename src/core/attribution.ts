@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { UrlPattern } from './urls.js';
-import type { Ignore } from './key.js';
+import type { Ignore, IgnoreMatch } from './key.js';
 import type { RedactOptions } from './redact.js';
 import type { Pace, TestRef } from './session.js';
 import { type Counts, type FaultRule, checkFault } from './faults.js';
@@ -33,11 +33,14 @@ export interface Attribution {
   mode: Mode;
   pace: Pace;
   urls: readonly UrlPattern[];
-  ignore: readonly string[];
+  ignore: readonly (string | IgnoreMatch)[];
   redact: RedactOptions;
 }
 
 const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
+/** An llmIgnore entry that travels: a path, or a masking rule with its RegExp as source and flags. */
+const IgnoreWire = z.union([z.string().max(500), z.object({ path: z.string().min(1).max(500), re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
+export type IgnoreWire = z.infer<typeof IgnoreWire>;
 const Wire = z.object({
   v: z.literal(2),
   id: z.string().regex(/^[0-9a-f]{16,64}$/),
@@ -45,7 +48,7 @@ const Wire = z.object({
   mode: z.enum(['replay', 'record-missing', 'record', 'passthrough']),
   pace: z.union([z.literal('clock'), z.number().nonnegative().finite()]),
   urls: z.array(Pattern).max(200),
-  ignore: z.array(z.string().max(500)).max(500),
+  ignore: z.array(IgnoreWire).max(500),
   redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
 });
 
@@ -64,9 +67,17 @@ const FaultsWire = z.object({
 export const toPattern = (p: UrlPattern) => (typeof p === 'string' ? { glob: p } : { re: p.source, flags: p.flags });
 export const fromPattern = (p: z.infer<typeof Pattern>): UrlPattern => ('glob' in p ? p.glob : new RegExp(p.re, p.flags));
 
-/** The string paths of `llmIgnore`: its functions cannot cross a process boundary. */
-export function ignorePaths(ignore: Ignore): string[] {
-  return typeof ignore === 'function' ? [] : ignore.filter((i): i is string => typeof i === 'string');
+/** The entries of `llmIgnore` that can cross a process boundary: paths and masking rules (not functions). */
+export function ignorePaths(ignore: Ignore): (string | IgnoreMatch)[] {
+  return typeof ignore === 'function' ? [] : ignore.filter((i): i is string | IgnoreMatch => typeof i !== 'function');
+}
+
+export const ignoreToWire = (i: string | IgnoreMatch): IgnoreWire => (typeof i === 'string' ? i : { path: i.path, re: i.match.source, flags: i.match.flags });
+/** Back from the wire (throws if a RegExp does not compile); anything else, from an environment variable, is left for the options check to name. */
+export function ignoreFromWire(w: unknown): unknown {
+  if (!w || typeof w !== 'object' || !('re' in w)) return w;
+  const { path, re, flags } = w as { path?: unknown; re: unknown; flags?: unknown };
+  return { path, match: new RegExp(String(re), typeof flags === 'string' ? flags : '') };
 }
 
 export function redactToWire(r: RedactOptions) {
@@ -81,7 +92,7 @@ const mac = (payload: string, secret: string) => createHmac('sha256', secret).up
 
 /** The header value for a test: its settings, signed with the run's secret. */
 export function encodeAttribution(a: Attribution, secret: string): string {
-  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: [...a.ignore], redact: redactToWire(a.redact) };
+  const wire: z.infer<typeof Wire> = { v: 2, id: a.id, test: a.test, mode: a.mode, pace: a.pace, urls: a.urls.map(toPattern), ignore: a.ignore.map(ignoreToWire), redact: redactToWire(a.redact) };
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
   return `${payload}.${mac(payload, secret)}`;
 }
@@ -110,7 +121,13 @@ export function decodeAttribution(value: string, secret: string | undefined): At
   const parsed = Wire.safeParse(json);
   if (!parsed.success) throw new AttributionError('its content has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
   const w = parsed.data;
-  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore: w.ignore, redact: redactFromWire(w.redact) };
+  let ignore: (string | IgnoreMatch)[];
+  try {
+    ignore = w.ignore.map((i) => ignoreFromWire(i) as string | IgnoreMatch);
+  } catch {
+    throw new AttributionError('an llmIgnore RegExp in it does not compile: are the test runner and this server on the same version of playwright-llm-replay?');
+  }
+  return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore, redact: redactFromWire(w.redact) };
 }
 
 /** The test's faults file: what `decodeFaults` reads. */

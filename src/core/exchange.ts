@@ -2,6 +2,7 @@
 //   intercept → key → look up → replay | record → store
 // A transport (the page's route, the Node dispatcher, the app server's preload, the proxy) turns
 // its world into a request and a Transport, and calls `serve`. It never decides anything itself.
+import { debuglog } from 'node:util';
 import { LlmOptionError, LlmReplayError } from './errors.js';
 import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
@@ -12,6 +13,10 @@ import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
 import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
 import type { LlmCall, LlmRequest, Pace, Session, Where } from './session.js';
+import { nonModelAnswer, nonModelEndpoint } from './urls.js';
+
+/** `NODE_DEBUG=llm-replay`: notes on what the ledger does not show. */
+const debug = debuglog('llm-replay');
 
 export interface ResponseHead {
   status: number;
@@ -78,6 +83,13 @@ export function serve(session: Session, req: LlmRequest, transport: Transport): 
 }
 
 async function exchange(session: Session, req: LlmRequest, caller: Caller): Promise<void> {
+  // An SDK's telemetry to an LLM host (a trace upload) is no model call: answered here as the API
+  // answers it, with no lookup, no recording, no fault, no connection, and not in llm.calls.
+  const side = session.options.mode === 'passthrough' ? undefined : nonModelEndpoint(req.method, req.url);
+  if (side) {
+    debug('%s %s (%s) answered here: not a model call, not recorded', req.method, session.redactor.url(req.url), side.what);
+    return play(nonModelAnswer(side, req.body), 0, caller);
+  }
   const request = session.describe(req);
   const call = session.begin(request, caller.where);
   // On the test's clock, an answer's times count from when the call was made (recorded or not).

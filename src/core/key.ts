@@ -7,10 +7,25 @@ import { type Redactor, defaultRedactor, isSecretQueryParam } from './redact.js'
 
 export type IgnoreFn = (body: unknown, request: { method: string; url: string; endpoint: string }) => unknown;
 /**
- * Dotted body paths (`metadata.user_id`, `messages.*.id`) and functions that return the body to
- * key on. In Playwright `use:` put a function inside the list: a bare function there is a fixture.
+ * A masking rule: in every string at `path` (or inside it), what `match` matches is replaced by
+ * MASK before keying, so the rest of the field still counts. Unlike a function, it is plain data:
+ * it reaches the app's server and the proxy.
  */
-export type Ignore = readonly (string | IgnoreFn)[] | IgnoreFn;
+export interface IgnoreMatch {
+  /** A dotted body path, `*` for any key or index: `messages.*.content`. */
+  path: string;
+  /** `/Today is \S+/`: every match is masked (as if the RegExp had the `g` flag). */
+  match: RegExp;
+}
+/**
+ * Dotted body paths (`metadata.user_id`, `messages.*.id`), masking rules, and functions that
+ * return the body to key on. In Playwright `use:` put a function inside the list: a bare function
+ * there is a fixture.
+ */
+export type Ignore = readonly (string | IgnoreMatch | IgnoreFn)[] | IgnoreFn;
+
+/** What a masking rule puts in place of each match, in the key only. */
+export const MASK = '<llmIgnore>';
 
 /** `/v1/chat/completions`, plus the query string (minus credentials) sorted, when there is one. */
 export function canonicalEndpoint(url: string, redactor: Redactor = defaultRedactor): string {
@@ -83,6 +98,40 @@ function withoutPath(body: unknown, path: string[]): unknown {
   return copy;
 }
 
+/** A copy of the body with the matches of `re` masked in every string at a dotted path, or inside it. */
+function maskedAt(body: unknown, path: string[], re: RegExp): unknown {
+  if (!path.length) return masked(body, re);
+  if (!body || typeof body !== 'object') return body;
+  const [head, ...rest] = path;
+  if (Array.isArray(body)) {
+    if (head === '*') return body.map((v) => maskedAt(v, rest, re));
+    const i = Number(head);
+    if (!Number.isInteger(i) || i < 0 || i >= body.length) return body;
+    const copy = body.slice();
+    copy[i] = maskedAt(copy[i], rest, re);
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const k of head === '*' ? Object.keys(copy) : [head]) if (k in copy) copy[k] = maskedAt(copy[k], rest, re);
+  return copy;
+}
+
+function masked(value: unknown, re: RegExp): unknown {
+  if (typeof value === 'string') return value.replace(re, MASK);
+  if (Array.isArray(value)) return value.map((v) => masked(v, re));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v, re)]));
+  return value;
+}
+
+const everyMatch = new WeakMap<RegExp, RegExp>();
+/** The rule's RegExp with the `g` flag, so every match is masked (made once per RegExp). */
+function global(re: RegExp): RegExp {
+  if (re.global) return re;
+  let g = everyMatch.get(re);
+  if (!g) everyMatch.set(re, (g = new RegExp(re.source, re.flags + 'g')));
+  return g;
+}
+
 export interface KeyedRequest {
   method: string;
   url: string;
@@ -101,7 +150,11 @@ export function keyBody(req: KeyedRequest, rules: KeyRules, redacted = false): u
   const body = redacted ? req.body : rules.redactor.body(req.body);
   if (!list.length) return body;
   const info = { method: req.method, url: req.url, endpoint: canonicalEndpoint(req.url, rules.redactor) };
-  return list.reduce<unknown>((b, rule) => (typeof rule === 'function' ? rule(structuredClone(b), info) : withoutPath(b, rule.split('.'))), body);
+  return list.reduce<unknown>((b, rule) => {
+    if (typeof rule === 'function') return rule(structuredClone(b), info);
+    if (typeof rule === 'string') return withoutPath(b, rule.split('.'));
+    return maskedAt(b, rule.path.split('.'), global(rule.match));
+  }, body);
 }
 
 /**

@@ -1,5 +1,8 @@
-// Which URLs count as LLM calls: the built-in provider list plus the user's `llmUrls`.
-import { KNOWN_LLM_URLS } from '../wire/providers.js';
+// Which URLs count as LLM calls: the built-in provider list plus the user's `llmUrls`; and which
+// requests to them are no model call (an SDK's telemetry), answered here.
+import { STATUS_CODES } from 'node:http';
+import { KNOWN_LLM_URLS, NON_MODEL_ENDPOINTS, type NonModelEndpoint } from '../wire/providers.js';
+import type { Answer } from './replay.js';
 
 export type UrlPattern = string | RegExp;
 
@@ -40,5 +43,39 @@ export function urlMatcher(extra: readonly UrlPattern[], withKnown = true): (url
       re.lastIndex = 0;
       return re.test(url) || re.test(bare);
     });
+  };
+}
+
+/** The telemetry endpoint (no model call) a request to an LLM URL is for, if it is one. */
+export function nonModelEndpoint(method: string, url: string): NonModelEndpoint | undefined {
+  for (const e of NON_MODEL_ENDPOINTS) {
+    // Most calls are model calls: a substring test spares them parsing the URL.
+    if (!url.includes(e.path) || method.toUpperCase() !== e.method) continue;
+    try {
+      if (new URL(url).pathname === e.path) return e;
+    } catch {
+      // not a URL: not this endpoint
+    }
+  }
+  return undefined;
+}
+
+/** What the API answers such a request on success, made here: JSON, or no body at all. */
+export function nonModelAnswer(endpoint: NonModelEndpoint, body: Buffer): Answer {
+  let json: unknown;
+  try {
+    json = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const made = endpoint.answer(json);
+  const bytes = made.body === undefined ? undefined : Buffer.from(JSON.stringify(made.body));
+  return {
+    status: made.status,
+    statusText: STATUS_CODES[made.status] ?? '',
+    headers: bytes ? [['content-type', 'application/json'], ['content-length', String(bytes.length)]] : [],
+    count: bytes ? 1 : 0,
+    chunk: () => bytes!,
+    time: () => 0,
   };
 }

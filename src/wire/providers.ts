@@ -28,6 +28,38 @@ export const KNOWN_LLM_URLS: readonly string[] = [
 ];
 
 /**
+ * Requests that SDKs send to an LLM host beside the model calls: telemetry. They are no model call,
+ * so they are never recorded nor looked up: the plugin answers each itself (except in passthrough
+ * mode), as the API answers it on success. Matched by method and exact path, on any URL the plugin
+ * catches (the built-in hosts and `llmUrls`).
+ */
+export interface NonModelEndpoint {
+  method: string;
+  path: string;
+  /** Who sends it, for the debug note and the docs. */
+  what: string;
+  /** The success answer, made from the request's JSON body (undefined when it has none). */
+  answer(body: unknown): { status: number; body?: object };
+}
+
+export const NON_MODEL_ENDPOINTS: readonly NonModelEndpoint[] = [
+  // The OpenAI Agents SDK's trace exporter (JS and Python): it reads only `response.ok`; the API answers 204.
+  { method: 'POST', path: '/v1/traces/ingest', what: 'OpenAI Agents SDK trace upload', answer: () => ({ status: 204 }) },
+  // Claude Code (and the Claude Agent SDK that runs it): event batches, answered with how many were taken.
+  ...['/api/event_logging/batch', '/api/event_logging/v2/batch'].map((path) => ({
+    method: 'POST',
+    path,
+    what: 'Claude Code event logging',
+    answer: (body: unknown) => ({ status: 200, body: { accepted_count: eventCount(body), rejected_count: 0 } }),
+  })),
+];
+
+function eventCount(body: unknown): number {
+  const events = body && typeof body === 'object' ? (body as { events?: unknown }).events : undefined;
+  return Array.isArray(events) ? events.length : 0;
+}
+
+/**
  * The provider-neutral name of an endpoint: the path from its last version segment on
  * (`/inference/v1/chat/completions` → `/v1/chat/completions`, which also undoes llama-stack's
  * doubled `/v1/v1`), or the whole path when it has none (Ollama's `/api/chat`).
