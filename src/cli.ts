@@ -103,10 +103,24 @@ function prune(options: { results: string; yes?: boolean }): void {
   } catch {
     throw new Failure(`no run summary at ${rel(file)}. Add the reporter to your config — reporter: [['list'], ['playwright-llm-replay/reporter']] — run the whole suite, then prune.`);
   }
+  if (!run || !Array.isArray(run.roots) || !run.roots.every((r) => typeof r === 'string') || !Array.isArray(run.unused)) throw new Failure(`the run summary ${rel(file)} is damaged (no list of roots and unused recordings). Run the whole suite again (the reporter writes a new summary), then prune.`);
   if (run.incomplete?.length) throw new Failure(`the last run (${run.at}) was not complete (${run.incomplete.join('; ')}): it cannot say which recordings are unused. Run the whole suite, then prune.`);
   const ran = Date.parse(run.at);
-  const inside = (f: string) => run.roots.some((r) => !path.relative(r, f).startsWith('..') && !path.isAbsolute(path.relative(r, f)));
-  const candidates = run.unused.filter((f) => inside(f) && fs.existsSync(f));
+  // The summary is a file anyone can edit: every path it lists must be a recording inside a root,
+  // through real paths (a symlinked folder on the way may lead elsewhere), or nothing is removed.
+  const roots = run.roots.filter((r) => path.isAbsolute(r)).map((r) => ({ root: r, real: realpathOr(r) }));
+  const where = (f: unknown): string | undefined => {
+    if (typeof f !== 'string' || !path.isAbsolute(f) || !f.endsWith('.json')) return undefined;
+    const real = path.join(realpathOr(path.dirname(f)), path.basename(f));
+    return roots.some((r) => within(r.root, f) && within(r.real, real)) ? real : undefined;
+  };
+  const strays = run.unused.filter((f) => !where(f));
+  if (strays.length) {
+    throw new Failure(
+      `the run summary ${rel(file)} lists ${strays.slice(0, 3).join(', ')}${strays.length > 3 ? ` (and ${strays.length - 3} more)` : ''}, which ${strays.length === 1 ? 'is' : 'are'} not inside the recordings folders of the run (${run.roots.join(', ')}): the summary was edited or is damaged. Nothing removed. Run the whole suite again (the reporter writes a new summary), then prune.`,
+    );
+  }
+  const candidates = run.unused.filter((f) => fs.existsSync(f));
   const changed = candidates.filter((f) => fs.statSync(f).mtimeMs > ran);
   const gone = candidates.filter((f) => !changed.includes(f));
   if (!gone.length) {
@@ -120,14 +134,29 @@ function prune(options: { results: string; yes?: boolean }): void {
     return;
   }
   for (const f of gone) {
-    fs.rmSync(f, { force: true });
+    const real = where(f)!;
+    fs.rmSync(real, { force: true });
     // Folders left empty go too, up to the root.
-    for (let dir = path.dirname(f); inside(dir) && !run.roots.includes(dir); dir = path.dirname(dir)) {
+    const root = roots.find((r) => within(r.real, real))!.real;
+    for (let dir = path.dirname(real); dir !== root && within(root, dir); dir = path.dirname(dir)) {
       if (fs.readdirSync(dir).length) break;
       fs.rmdirSync(dir);
     }
   }
   console.log(`${gone.length} unused recording${gone.length === 1 ? '' : 's'} removed.`);
+}
+
+function within(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+}
+
+function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 function importRecordings(from: string, options: { dir: string }): void {

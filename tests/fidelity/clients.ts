@@ -11,8 +11,8 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 
 /** The stand-in's wire variants (header x-standin-case); `plain` is none. */
-export const SSE_CASES = ['plain', 'mixed-eol', 'comments', 'odd-fields', 'split', 'reset', 'error-event'] as const;
-export const NDJSON_CASES = ['plain', 'split', 'reset', 'error-event'] as const;
+export const SSE_CASES = ['plain', 'mixed-eol', 'crlf', 'comments', 'odd-fields', 'split', 'reset', 'error-event'] as const;
+export const NDJSON_CASES = ['plain', 'crlf', 'split', 'reset', 'error-event'] as const;
 export type Case = (typeof SSE_CASES)[number];
 
 export interface Call {
@@ -169,7 +169,7 @@ export const CLIENTS: Record<string, Client> = {
     },
   },
   'ai sdk · openai responses': {
-    cases: ['plain', 'mixed-eol', 'error-event'],
+    cases: ['plain', 'mixed-eol', 'crlf', 'error-event'],
     stream: (c) => aiParts(streamText({ model: aiOpenAI(c).responses('gpt-4o-mini'), prompt: ask(c), maxRetries: 0, onError: () => {} })),
     more: {},
   },

@@ -61,6 +61,8 @@ export const CASE_HEADER = 'x-standin-case';
 export const CASES = {
   /** SSE lines ended by LF, CRLF, LF then CRLF, CR, in turn (the SSE spec allows any, mixed). */
   'mixed-eol': 'sse',
+  /** Every line ended by CRLF, as some servers and proxies send them: SSE lines and NDJSON lines alike. */
+  crlf: 'any',
   /** A `: keep-alive` comment block between events, a `: note` comment line inside others. */
   comments: 'sse',
   /** A `retry:` block, `id:` lines, an unknown `x-foo:` field, fields without a space after the colon. */
@@ -392,7 +394,8 @@ async function send(c: Ctx, wire: Wire, headers: http.OutgoingHttpHeaders, event
   }
   res.writeHead(200, headers);
   res.flushHeaders();
-  const encode = (e: StreamEvent, i: number, k?: WireCase) => (wire.format === 'ndjson' ? (typeof e.data === 'function' ? e.data() : e.data) + '\n' : sse(e, i, wire.eol, k));
+  const eol = kase === 'crlf' ? '\r\n' : wire.eol;
+  const encode = (e: StreamEvent, i: number, k?: WireCase) => (wire.format === 'ndjson' ? (typeof e.data === 'function' ? e.data() : e.data) + eol : sse(e, i, eol, k));
   const breaks = kase === 'reset' || kase === 'error-event';
   const count = breaks ? Math.max(0, Math.min(3, events.length - 1)) : events.length;
   for (let i = 0; i < count; i++) {
