@@ -2,12 +2,15 @@
 // were replayed, recorded, missed or passed through, the recordings written, and — after a complete
 // run only — the recordings under llmDir that no test used. It reads each test's `llm-calls.json`
 // attachment, so it works on sharded runs merged with `merge-reports` too.
-// `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused.
+// `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused:
+// through onEnd's status in a test run; `merge-reports` ignores that status and exits 1 only when a
+// reporter throws, so a merged run fails by a throw from onExit, after every reporter has ended.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
+import { LlmReplayError } from './core/errors.js';
 
 export interface LlmReporterOptions {
   /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
@@ -51,6 +54,14 @@ export function narrowing(argv: readonly string[]): string[] {
   return [...new Set(found)];
 }
 
+/** Projects whose tests attach no `llm-calls.json` (a merged report has no project options to tell). */
+function unreported(config: FullConfig): string[] {
+  const off = config.projects.filter((p) => (p.use as { llmReport?: boolean }).llmReport === false);
+  if (!off.length) return [];
+  const named = off.filter((p) => p.name).map((p) => `"${p.name}"`);
+  return [`llmReport is off${named.length ? ` in project ${named.join(', ')}` : ''}, so those tests do not say which recordings they use`];
+}
+
 export default class LlmReplayReporter implements Reporter {
   private config?: FullConfig;
   private suite?: Suite;
@@ -63,7 +74,9 @@ export default class LlmReplayReporter implements Reporter {
   /** Tests that replayed another test's recording: whose. */
   private readonly borrowed = new Map<string, Set<string>>();
   private merged = false;
-  private narrowedBy: string[] = [];
+  private notComplete: string[] = [];
+  /** Why the gate failed the run, when it did. */
+  private failure?: string;
 
   constructor(private readonly options: LlmReporterOptions = {}) {}
 
@@ -75,9 +88,10 @@ export default class LlmReplayReporter implements Reporter {
     this.config = config;
     this.suite = suite;
     const argv = ((config as { argv?: string[] }).argv ?? process.argv) as string[];
-    // merge-reports gives no command line: a merged run is taken as complete.
-    this.merged = !argv.length || argv.includes('merge-reports');
-    this.narrowedBy = this.merged ? [] : narrowing(argv);
+    // merge-reports gives its reporters no command line: a merged run is taken as complete. A test
+    // run without one (from an editor, UI mode) may have run any part of the tests: it is not.
+    this.merged = !argv.length && process.argv.slice(2).includes('merge-reports');
+    if (!this.merged) this.notComplete = [...(argv.length ? narrowing(argv) : ['its command line is unknown: not a `playwright test` run']), ...unreported(config)];
     const base = config.configFile ? path.dirname(config.configFile) : config.rootDir;
     const given = this.options.llmDir === undefined ? [] : ([] as string[]).concat(this.options.llmDir);
     for (const dir of given) this.roots.add(path.resolve(base, dir));
@@ -109,15 +123,16 @@ export default class LlmReplayReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
-    const incomplete = [...this.narrowedBy];
+    const incomplete = [...this.notComplete];
     const tests = this.suite?.allTests() ?? [];
     const failed = tests.filter((t) => t.outcome() === 'unexpected').length;
     const skipped = tests.filter((t) => t.outcome() === 'skipped').length;
     if (failed) incomplete.push(`${failed} failed test${failed === 1 ? '' : 's'}`);
     if (skipped) incomplete.push(`${skipped} skipped test${skipped === 1 ? '' : 's'}`);
     if (result.status === 'interrupted') incomplete.push('the run was interrupted');
-    const unused = incomplete.length ? [] : this.unused();
     const rel = (f: string) => path.relative(process.cwd(), f) || f;
+    incomplete.push(...this.unseenRecordings(rel));
+    const unused = incomplete.length ? [] : this.unused();
 
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
@@ -139,10 +154,28 @@ export default class LlmReplayReporter implements Reporter {
 
     this.writeLastRun({ version: 1, at: new Date().toISOString(), incomplete, roots: [...this.roots], unused, written: [...this.written] });
     if (this.options.failOnUnused && unused.length) {
-      console.log(`playwright-llm-replay: failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`);
+      this.failure = `playwright-llm-replay: failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`;
+      console.log(this.failure);
       return { status: 'failed' };
     }
     return undefined;
+  }
+
+  async onExit(): Promise<void> {
+    if (!this.failure || !this.merged) return;
+    // No stack: the message says it all, and other reporters print what a reporter throws.
+    const error = new LlmReplayError(this.failure);
+    error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
+
+  /** Why a merged run cannot tell which recordings are unused: it does not see the shards' recordings. */
+  private unseenRecordings(rel: (f: string) => string): string[] {
+    if (!this.merged) return [];
+    if (!this.roots.size) return ["no test made an LLM call, so no recordings folder is known (name it with the reporter's llmDir option)"];
+    const away = [...this.used].filter((f) => !fs.existsSync(f));
+    if (!away.length) return [];
+    return [`${away.length} recording${away.length === 1 ? '' : 's'} the shards used ${away.length === 1 ? 'is' : 'are'} not here (${rel(away[0])}${away.length > 1 ? ', …' : ''}): merge in a checkout at the shards' path, holding the recordings they used`];
   }
 
   /** Every recording under the roots that no test of the run used. */
