@@ -22,7 +22,7 @@ async function cookieServer(status: number): Promise<{ url: string; close: () =>
 const test = base.extend<{ upstream: Upstream; fresh: void }, object>({
   llmDir: workerLlmDir('llm-review-page'),
   fresh: freshLlmDir,
-  upstream: upstreamFixture({ tokenDelay: 2 }),
+  upstream: upstreamFixture({ tokenDelay: 10 }),
 });
 test.use({ llmUrls: ['http://127.0.0.1:*/v1/**'] });
 
@@ -53,3 +53,48 @@ for (const [mode, status] of [['passthrough', 200], ['record-missing', 500]] as 
     });
   });
 }
+
+test.describe('a paced stream read with an AbortSignal', () => {
+  test.use({ llmMode: 'record-missing', llmPace: 1 });
+
+  test('leaves no abort listener per chunk on the signal once it has ended', async ({ page, llm, upstream }) => {
+    // Counts the abort listeners each signal has attached: added and not yet removed.
+    await page.addInitScript(() => {
+      const attached = new WeakMap<AbortSignal, Set<unknown>>();
+      const added = new WeakMap<AbortSignal, number>();
+      const { addEventListener: add, removeEventListener: remove } = EventTarget.prototype;
+      AbortSignal.prototype.addEventListener = function (this: AbortSignal, type: string, listener: any, options?: any) {
+        if (type === 'abort' && listener) {
+          if (!attached.has(this)) attached.set(this, new Set());
+          attached.get(this)!.add(listener);
+          added.set(this, (added.get(this) ?? 0) + 1);
+        }
+        return add.call(this, type, listener, options);
+      };
+      AbortSignal.prototype.removeEventListener = function (this: AbortSignal, type: string, listener: any, options?: any) {
+        if (type === 'abort') attached.get(this)?.delete(listener);
+        return remove.call(this, type, listener, options);
+      };
+      (window as any).__abortListeners = (s: AbortSignal) => ({ attached: attached.get(s)?.size ?? 0, added: added.get(s) ?? 0 });
+    });
+    await page.goto('/');
+    const read = () =>
+      page.evaluate(async (url) => {
+        const controller = new AbortController();
+        const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: words }], stream: true }), signal: controller.signal });
+        const reader = res.body!.getReader();
+        let reads = 0;
+        while (!(await reader.read()).done) reads++;
+        return { reads, ...(window as any).__abortListeners(controller.signal) };
+      }, `${upstream.url}/v1/chat/completions`);
+    await read(); // recorded
+    const replayed = await read();
+    expect(llm.calls.map((c) => c.outcome)).toEqual(['recorded', 'replayed']);
+    // The stream waited before many of its chunks, each wait listening for an abort…
+    expect(replayed.reads).toBeGreaterThan(40);
+    expect(replayed.added).toBeGreaterThan(10);
+    // …and none of those listeners outlives its wait.
+    expect(replayed.attached).toBeLessThanOrEqual(1);
+  });
+});
