@@ -39,8 +39,10 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     const set: typeof setTimeout = onClock ? w.setTimeout.bind(w) : realSetTimeout;
     const clear: typeof clearTimeout = onClock ? w.clearTimeout.bind(w) : realClearTimeout;
     return new Promise<void>((resolve, reject) => {
-      const timer = set(resolve, ms);
-      signal?.addEventListener('abort', () => (clear(timer), reject(abortError(signal))), { once: true });
+      const onAbort = () => (clear(timer), reject(abortError(signal)));
+      // A long stream waits once per chunk: each wait takes its listener off the signal when it ends.
+      const timer = set(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

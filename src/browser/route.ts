@@ -54,7 +54,8 @@ function routeTransport(route: Route, dispatcher: () => Dispatcher): Transport {
     for (const [name, value] of head!.headers) {
       // Hop-by-hop and encoding headers describe the upstream connection, not this body.
       if (/^(content-encoding|transfer-encoding|connection|keep-alive|content-length)$/.test(name)) continue;
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+      // Cookies are not joined with commas (an Expires date has one): Playwright splits set-cookie at newlines, as its HAR router joins them.
+      headers[name] = name in headers ? `${headers[name]}${name === 'set-cookie' ? '\n' : ', '}${value}` : value;
     }
     // The page script must read the chunk header cross-origin; every other header is exposed as the upstream exposed it.
     const expose = headers['access-control-expose-headers'];

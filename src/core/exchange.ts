@@ -286,8 +286,9 @@ class Caller {
   /** On the test's clock: when the call was made, and when the next chunk is due. */
   started?: number;
   private due = 0;
-  /** The answer's framing, from its content type: an error event needs a stream. */
+  /** The answer's framing, from its content type: an error event needs a stream; and its line end, which the event's lines end with. */
   private framing: Framing = 'sse';
+  private eol = '\n';
   private readonly abortListeners: (() => void)[] = [];
   private wake: () => void = () => {};
 
@@ -317,10 +318,13 @@ class Caller {
     return this.t.upstream(request, signal);
   }
 
-  respond(head: ResponseHead): boolean {
+  respond(head: ResponseHead & Pick<Answer, 'eol'>): boolean {
     if (this.aborted || this.done || this.headSent) return true;
     this.headSent = true;
-    if (this.fault) this.framing = framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]);
+    if (this.fault) {
+      this.framing = framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]);
+      this.eol = head.eol ?? '\n';
+    }
     return this.t.respond({ status: head.status, statusText: head.statusText, headers: head.headers });
   }
 
@@ -363,7 +367,7 @@ class Caller {
         );
         return NO_FAULT;
       }
-      this.write(errorEvent(this.fault!.endpoint, this.framing, '\n', f.errorEvent), 0);
+      this.write(errorEvent(this.fault!.endpoint, this.framing, this.eol, f.errorEvent), 0);
       this.end();
       return { wait: 0, stop: true, drop: false };
     }

@@ -350,10 +350,16 @@ export function serializeRecording(x: Interaction): string {
     test: x.test ?? null,
     recorder: FORMAT,
   };
-  const text = JSON.stringify(file, null, 2);
-  if (!rs.events) return text + '\n';
+  if (!rs.events) return JSON.stringify(file, null, 2) + '\n';
   const events = eventLines.length ? `[\n${eventLines.map((l) => `      ${l}`).join(',\n')}\n    ]` : '[]';
-  return text.replace(JSON.stringify(EVENTS), () => events) + '\n';
+  // The events go where a placeholder stands: one found nowhere else in the file (a request, a test title may hold any text).
+  for (let n = 0; ; n++) {
+    file.response.body = n ? `${EVENTS}${n}` : EVENTS;
+    const text = JSON.stringify(file, null, 2);
+    const mark = JSON.stringify(file.response.body);
+    const at = text.indexOf(mark);
+    if (at === text.lastIndexOf(mark)) return text.slice(0, at) + events + text.slice(at + mark.length) + '\n';
+  }
 }
 
 const EVENTS = '\u0000events\u0000';

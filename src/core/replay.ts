@@ -17,6 +17,8 @@ export interface Answer {
   chunk(i: number): Buffer;
   /** When the i-th chunk arrived, in ms from the start of the response. */
   time(i: number): number;
+  /** A stream's own line end: what an event added to it (a fault's error event) ends its lines with. */
+  eol?: string;
 }
 
 /** An answer whose chunks are all at hand: one buffer and where each chunk ends in it (few objects for the heap to keep). */
@@ -63,7 +65,7 @@ function render(x: Interaction): Answer {
     headers.push(['content-length', String(body.length)]);
     return listed(rs.status, headers, body.length ? [body] : [], body.length ? [0] : []);
   }
-  return listed(rs.status, headers, chunks, times);
+  return { ...listed(rs.status, headers, chunks, times), eol: rs.eol ?? '\n' };
 }
 
 /** A big recording's answer: each chunk rendered when it is sent (the last one asked for is kept). */
@@ -83,6 +85,7 @@ function rendered(x: Interaction): Answer {
     count: events.length + (rs.terminator ? 1 : 0),
     chunk: (i) => Buffer.from(renderEvent(framing, eventAt(i), rs.eol)),
     time: (i) => eventAt(i).t,
+    eol: rs.eol ?? '\n',
   };
 }
 

@@ -77,6 +77,7 @@ function callLines(c: ReportedCall, prefix: string, base: string): string[] {
     if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);
     for (const t of c.toolCalls ?? []) lines.push(`   tool:     ${t.name}(${cut(t.arguments, 200)})`);
     if (c.reason) lines.push(`   why:      ${cut(c.reason, 300)}`);
+    if (c.fault) lines.push(`   fault:    ${cut(c.fault, 300)}`);
     const facts = [c.chunks !== undefined ? `${c.chunks} chunk${c.chunks === 1 ? '' : 's'}` : '', c.durationMs !== undefined && c.chunks ? `over ${c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`}` : ''].filter(Boolean);
     const file = c.file ? path.relative(base, c.file) || c.file : '';
     if (facts.length || file) lines.push(`   ${[facts.join(' '), file].filter(Boolean).join(' · ')}`);

@@ -29,6 +29,12 @@ export class LlmDispatcher extends Dispatcher {
    * What undici's fetch asks a mock: told yes, it hands over the request body as the caller gave it
    * (a string, bytes) rather than as a stream, so a replay reads it at once. Requests that pass by
    * get a body the upstream dispatcher takes as fetch would have sent it.
+   *
+   * A speed-up only, on an internal of undici's fetch: no public way gets the body as given, and
+   * reading the stream fetch hands any other dispatcher cost a quarter of the replay rate (bench/ab.mjs).
+   * Every body is read right without it (a fetch that stops asking, or a dispatcher wrapping this one,
+   * hands the stream). Node's own fetch reads it, as npm's undici 5.28 to 8.10 does;
+   * tests/node/review-bugs.spec.ts fails if that changes.
    */
   get isMockActive(): boolean {
     return true;
@@ -39,13 +45,16 @@ export class LlmDispatcher extends Dispatcher {
     const url = urlOf(opts);
     if (!session || !url || !session.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
     const transport = new HandlerTransport(handler, this.where, this.reach);
-    const go = (body: Buffer) => serve(session, { method: opts.method, url, headers: headerList(opts.headers as never), body }, transport);
+    const headers = headerList(opts.headers as never);
+    const go = (body: Buffer) => serve(session, { method: opts.method, url, headers, body }, transport);
     const body = opts.body;
     if (body == null || typeof body === 'string' || body instanceof Uint8Array) {
       void go(body == null ? EMPTY : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       return true;
     }
-    readBody(body).then(go, (err: Error) => {
+    // A FormData that fetch encoded itself (it did not hand it as given) has a fresh boundary every call.
+    const multipart = headers.some(([n, v]) => n === 'content-type' && /^\s*multipart\/form-data/i.test(v));
+    (multipart ? Promise.reject(multipartError()) : readBody(body)).then(go, (err: Error) => {
       const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
       session.fail(error);
       transport.fail(error);
@@ -95,14 +104,14 @@ function urlOf(opts: Options): string | undefined {
   }
 }
 
+const multipartError = () => new LlmReplayError('playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
+
 async function readBody(body: Options['body']): Promise<Buffer> {
   if (body == null) return Buffer.alloc(0);
   if (typeof body === 'string') return Buffer.from(body);
   if (body instanceof Uint8Array) return Buffer.from(body);
   if (body instanceof Blob) return Buffer.from(await body.arrayBuffer());
-  if (typeof FormData !== 'undefined' && (body as unknown) instanceof FormData) {
-    throw new LlmReplayError('playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
-  }
+  if (typeof FormData !== 'undefined' && (body as unknown) instanceof FormData) throw multipartError();
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const parts: Buffer[] = [];
     for await (const part of body as AsyncIterable<Uint8Array | string>) parts.push(typeof part === 'string' ? Buffer.from(part) : Buffer.from(part));
