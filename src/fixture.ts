@@ -265,16 +265,15 @@ function warnTracing(testInfo: TestInfo, calls: readonly LlmCall[], secret: stri
 /** A miss fails the test at once, with its message as the test's first error: a page's pending `expect` does not wait out its timeout first. */
 function speakFirst(session: Session, report: string, contexts: ReadonlySet<BrowserContext>): () => void {
   const speak = (error: Error) => {
-    if (!(error instanceof ReplayMissError)) return;
     // In the worker, the SDK that made the call raises the miss answer's message in the test itself.
-    if (error.where !== 'worker') {
-      try {
-        missExpect.soft({ misses: [error] }).toHaveNoMisses();
-      } catch {
-        // Outside a running test (it has just ended): the fixture fails it at its end.
-      }
+    if (!(error instanceof ReplayMissError) || error.where === 'worker') return;
+    try {
+      missExpect.soft({ misses: [error] }).toHaveNoMisses();
+    } catch {
+      // Outside a running test (it has just ended): the fixture fails it at its end.
     }
-    const reason = `${error.message.split('\n')[0]} (the test's first error has the whole message)`;
+    const call = /no recording for (\S+ \S+)/.exec(error.message)?.[1] ?? 'an LLM call';
+    const reason = `playwright-llm-replay closed the browser context: ${call} has no recording in replay mode (the test's first error says which, and how to record it)`;
     for (const context of contexts) void context.close({ reason }).catch(() => {});
   };
   const off = session.on((e) => e.type === 'error' && speak(e.error));

@@ -109,7 +109,10 @@ export default class LlmReplayReporter implements Reporter {
         continue;
       }
       this.roots.add(data.root);
-      const title = data.test ?? _test.titlePath().filter(Boolean).join(' > ');
+      const title = data.test ?? _test.title;
+      // The latest attempt of a test (a retry) says how it stands.
+      this.notRerecorded.delete(title);
+      this.borrowed.delete(title);
       if (data.rerecord && !data.rerecord.complete && data.rerecord.kept.length) {
         this.notRerecorded.set(title, data.rerecord.notRecorded.length ? data.rerecord.notRecorded.map((c) => `${c.method} ${c.url}: ${c.reason}`) : ['the test did not pass']);
       }

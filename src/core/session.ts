@@ -278,17 +278,26 @@ export class Session {
 
   /**
    * A recording found in another test's folder. Re-recording that test may change or remove it, so
-   * whenever recording is allowed the test takes its own copy; in replay mode (which never writes)
-   * it is replayed and the call says whose it was. Files no test owns (`_shared`, `imported`,
-   * llama-stack's) are there to be shared.
+   * whenever recording is allowed the test takes its own copy — of every occurrence of the request
+   * there, so a conversation that repeats it stays whole; in replay mode (which never writes) it is
+   * replayed and the call says whose it was. Files no test owns (`_shared`, `imported`, llama-stack's)
+   * are there to be shared.
    */
   private own(found: Found, key: string): Decision {
-    const owner = ownerOf(found, this.store.root);
     const test = this.options.test;
-    if (!test || owner === undefined || owner === test.title) return { kind: 'replay', found };
+    if (!test || found.interaction.test === test.title || found.file.startsWith(this.folder + path.sep)) return { kind: 'replay', found };
+    const owner = ownerOf(found, this.store.root);
+    if (owner === undefined) return { kind: 'replay', found };
     if (this.options.mode === 'replay') return { kind: 'replay', found, owner };
-    const copy: Interaction = { ...found.interaction, test: test.title };
-    return { kind: 'replay', found: { file: this.save(copy, key), interaction: copy }, copiedFrom: found.file };
+    let mine: Found = found;
+    for (const file of this.store.occurrencesOf(found.file)) {
+      const theirs = file === found.file ? found.interaction : this.store.read(file);
+      if (!theirs || requestKey(theirs.request, this.rules) !== key) continue;
+      const copy: Interaction = { ...theirs, test: test.title };
+      const saved = this.save(copy, key);
+      if (file === found.file) mine = { file: saved, interaction: copy };
+    }
+    return { kind: 'replay', found: mine, copiedFrom: found.file };
   }
 
   /** Stores a finished recording of a request this session described, in this test's folder. */

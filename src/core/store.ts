@@ -226,36 +226,36 @@ export class Store {
   }
 
   /**
-   * The recording for the `occurrence`-th identical request: that occurrence in the test's own
-   * folder, then anywhere under the root; past the last recorded occurrence, the latest before it
-   * (the test's own first); then any file that holds the request under another name. `shared`: other
-   * processes record into the folder too, so a listing that lacks the occurrence is read again.
-   * Throws RecordingFileError for a corrupt candidate.
+   * The recording for the `occurrence`-th identical request: the test folder's own first, then any
+   * under the root, then any file that holds it under another name. Past the last recorded
+   * occurrence, the last one repeats. `shared`: other processes record into the folder too, so a
+   * listing that lacks the occurrence is read again. Throws RecordingFileError for a corrupt candidate.
    */
   find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>, shared = false): Found | undefined {
-    const first = (list: readonly Named[]) => {
-      for (const named of list) {
-        const found = this.verified(named, wanted, rules, checked);
+    const own = this.named(folder, wanted.hash, shared ? occurrence : undefined);
+    for (const named of byOccurrence(own, occurrence)) {
+      const found = this.verified(named, wanted, rules, checked);
+      if (found) return found;
+    }
+    for (;;) {
+      const { named, complete } = this.withHash(wanted.hash);
+      for (const n of byOccurrence(named, occurrence)) {
+        const found = this.verified(n, wanted, rules, checked);
         if (found) return found;
       }
-      return undefined;
-    };
-    const exact = (list: readonly Named[]) => list.filter((n) => n.occurrence === occurrence);
-    const own = this.named(folder, wanted.hash, shared ? occurrence : undefined);
-    let found = first(exact(own));
-    if (found) return found;
-    let elsewhere = this.withHash(wanted.hash);
-    found = first(exact(elsewhere.named));
-    if (!found && !elsewhere.complete) {
+      if (complete) break;
       this.index();
-      elsewhere = this.withHash(wanted.hash);
-      found = first(exact(elsewhere.named));
     }
-    found ??= first(byOccurrence(own, occurrence)) ?? first(byOccurrence(elsewhere.named, occurrence));
-    if (found) return found;
     const foreign = this.foreignMatches(wanted, rules);
     const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules);
     return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
+  }
+
+  /** The recordings beside `file` (in its folder) of the same request: every occurrence of it, in order. */
+  occurrencesOf(file: string): string[] {
+    const named = nameOf(file);
+    if (!named) return [file];
+    return (this.listing(path.dirname(file)).get(named.hash) ?? []).map((n) => n.file);
   }
 
   private foreignMatches(wanted: Wanted, rules: KeyRules): Found[] {

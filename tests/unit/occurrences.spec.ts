@@ -59,3 +59,34 @@ test('the worker and the app server record an identical request as two occurrenc
   // occurrence (counted with the server's) still finds that file, not the first one again.
   expect(ask(replayWorker, 'replay').decision).toMatchObject({ kind: 'replay', found: { file: second } });
 });
+
+test('a count whose folder is gone (the test has ended, the server calls on) goes on alone instead of failing the call', async ({}, testInfo) => {
+  const dir = testInfo.outputPath('seen');
+  const server = new Occurrences();
+  server.share(dir);
+  expect(server.next('aaa')).toBe(0);
+  fs.rmSync(dir, { recursive: true });
+  expect(server.next('aaa')).toBe(1);
+  expect(server.shared).toBe(false);
+  expect(server.next('aaa')).toBe(2);
+});
+
+test('a test that finds a repeated request in another test’s folder takes its own copy of every occurrence, in order', async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const as = (title: string, mode: 'record' | 'record-missing' | 'replay') => new Session({ root, mode, pace: 0, urls: [], ignore: [], redact: {}, test: { folder: title, title, location: `${title}.spec.ts:1` } });
+  const a = as('a', 'record');
+  const written = ['first answer', 'second answer'].map((answer) => {
+    const { request, decision } = ask(a, 'record');
+    if (decision.kind !== 'record') throw new Error(decision.kind);
+    return a.save({ request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { answer } }, occurrence: decision.occurrence, test: 'a' });
+  });
+  const b = as('b', 'record-missing');
+  const first = ask(b, 'replay').decision;
+  expect(first).toMatchObject({ kind: 'replay', copiedFrom: written[0], found: { file: expect.stringContaining(`${testInfo.outputPath('llm', 'b')}`) } });
+  expect(fs.readdirSync(testInfo.outputPath('llm', 'b')).sort()).toEqual(written.map((f) => f.split('/').pop()).sort());
+  // Its second call is its own second occurrence, not its first one repeated.
+  const second = ask(b, 'replay').decision;
+  expect(second.kind === 'replay' && second.found.file).toBe(testInfo.outputPath('llm', 'b', written[1].split('/').pop()!));
+  expect(second.kind === 'replay' && second.copiedFrom).toBeFalsy();
+  expect(fs.readFileSync(testInfo.outputPath('llm', 'b', written[1].split('/').pop()!), 'utf8')).toContain('second answer');
+});

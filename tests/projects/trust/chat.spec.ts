@@ -43,3 +43,9 @@ test('asks from the page', async ({ page }) => {
   }, `${process.env.UPSTREAM}/v1/chat/completions`);
   expect(text).toContain('Echo: from the page');
 });
+
+test('goes on after a worker miss the app caught', async ({ page }) => {
+  const answer = await ask(process.env.UPSTREAM, 'never recorded in the worker');
+  await page.setContent(`<p>${answer.replace(/</g, '&lt;')}</p>`);
+  await expect(page.locator('p')).toContainText('The assistant is unavailable');
+});
