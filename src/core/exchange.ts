@@ -3,12 +3,13 @@
 // A transport (the page's route, the Node dispatcher, the app server's preload, the proxy) turns
 // its world into a request and a Transport, and calls `serve`. It never decides anything itself.
 import { debuglog } from 'node:util';
-import { LlmOptionError, LlmReplayError } from './errors.js';
+import { type LlmOptionError, LlmReplayError } from './errors.js';
 import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
 import type { Sleeper } from './clock.js';
-import { errorBody, errorEvent } from '../wire/providers.js';
-import { type Framing, framingOf } from '../wire/framing.js';
+import { planFault } from './faults/plan.js';
+import { errorBody } from '../wire/providers.js';
+import { framingOf } from '../wire/framing.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
 import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
@@ -108,12 +109,16 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
       if (list.length && !list.some(([n]) => n === 'access-control-expose-headers')) list.push(['access-control-expose-headers', list.map(([n]) => n).join(', ')]);
       return play(madeAnswer(status, list, body ?? errorBody(request.endpoint, status)), 0, caller);
     }
-    caller.injects(rule, request.endpoint);
-    caller.onFaultProblem = (error, dropped) => {
-      if (dropped) call.fault = call.faultId = undefined;
-      session.fail(error);
-    };
   }
+  // A fault that acts on the answer's chunks (a `{ status }` one was the answer, above).
+  const fault: Fault | undefined = rule && {
+    rule,
+    endpoint: request.endpoint,
+    problem: (error, notApplied) => {
+      if (notApplied) call.fault = call.faultId = undefined;
+      session.fail(error);
+    },
+  };
   let decision: ReturnType<Session['decide']>;
   try {
     decision = session.decide(request);
@@ -124,13 +129,10 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   switch (decision.kind) {
     case 'replay':
       session.settle(call, { outcome: 'replayed', file: decision.found.file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
-      return play(answerOf(decision.found.interaction), paced(session, call, caller), caller);
+      return play(answerOf(decision.found.interaction), paced(session, call, caller), caller, fault);
     case 'miss':
       // The miss is the answer: a fault the call matched did not act on it.
-      if (caller.faulted) {
-        caller.injects(undefined);
-        call.fault = call.faultId = undefined;
-      }
+      if (fault) call.fault = call.faultId = undefined;
       session.settle(call, { outcome: 'missed' });
       decision.error.where = caller.where;
       session.fail(decision.error);
@@ -138,14 +140,20 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     case 'passthrough':
       return passThrough(session, req, call, caller);
     case 'record': {
-      const work = record(session, req, request, decision, call, caller);
+      const work = record(session, req, request, decision, call, caller, fault);
       session.track(work);
       return work;
     }
   }
 }
 
-const NO_FAULT = { wait: 0, stop: false, drop: false };
+/** A fault the test injected that acts on this call's answer, and where its problems go (the session fails the test with them). */
+interface Fault {
+  rule: FaultRule;
+  endpoint: string;
+  /** `notApplied`: the call was answered without the fault. */
+  problem(error: LlmOptionError, notApplied: boolean): void;
+}
 
 /**
  * The pace of a replay. At 'clock', the recorded timing on the test's clock: a streaming caller's
@@ -160,16 +168,23 @@ function paced(session: Session, call: LlmCall, caller: Caller, recorded = false
   return 1;
 }
 
-/** Streams an answer to the caller: one write per chunk, after its delay at the pace. */
-async function play(answer: Answer, pace: number, caller: Caller): Promise<void> {
+/** Streams an answer to the caller: one write per chunk, after its delay at the pace, and what a fault does on the way. */
+async function play(answer: Answer, pace: number, caller: Caller, fault?: Fault): Promise<void> {
   if (caller.aborted) return;
+  const plan = fault && planFault(fault.rule, { length: answer.count, framing: framingOf(answer.headers.find(([n]) => n === 'content-type')?.[1]), eol: answer.eol ?? '\n', endpoint: fault.endpoint });
   if (!caller.respond(answer)) await caller.drain();
   const pacer = new Pacer(pace);
   const last = answer.count - 1;
+  // A fault acts where the answer gets to, unless the caller has gone; a problem it has is told there, once.
+  const step = (i: number) => {
+    const s = caller.over ? undefined : plan?.steps.get(i);
+    if (s?.problem) fault!.problem(s.problem, true);
+    return s;
+  };
   for (let i = 0; i <= last; i++) {
-    const fault = caller.beforeChunk();
-    if (fault.stop) return stop(caller, fault, answer.count);
-    const wait = pacer.wait(answer.time(i)) + fault.wait;
+    const s = step(i);
+    if (s?.then) return stop(caller, s.then);
+    const wait = pacer.wait(answer.time(i)) + (s?.wait ?? 0);
     if (caller.streams && wait > 0) await caller.sleep(wait);
     if (caller.aborted) return;
     // A reader merges chunks that arrive before it reads: the next one waits until this one is taken.
@@ -177,25 +192,26 @@ async function play(answer: Answer, pace: number, caller: Caller): Promise<void>
     else if (caller.streams && i < last) await caller.taken();
     if (caller.aborted) return;
   }
-  const fault = caller.beforeChunk();
-  if (fault.stop) return stop(caller, fault, answer.count);
+  const s = step(answer.count);
+  if (s?.then) return stop(caller, s.then);
   // A stall after the last chunk: the end waits.
-  if (fault.wait > 0) {
-    if (caller.streams) await caller.sleep(fault.wait);
-    else caller.stallEnd(fault.wait);
+  if (s?.wait) {
+    if (caller.streams) await caller.sleep(s.wait);
+    else caller.stallEnd(s.wait);
   }
   if (caller.aborted) return;
   caller.end();
-  caller.faultDone(answer.count);
+  if (plan?.afterEnd) fault!.problem(plan.afterEnd, false);
 }
 
-/** A fault ends the answer early: the connection breaks once the reader has what came before. */
-async function stop(caller: Caller, fault: { drop: boolean }, total: number): Promise<void> {
-  if (fault.drop) {
+/** A fault ends the answer early: the connection breaks once the reader has what came before, or the provider's error event ends the stream. */
+async function stop(caller: Caller, then: 'drop' | { errorEvent: Buffer }): Promise<void> {
+  if (then === 'drop') {
     await caller.received();
-    caller.fail(Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' }));
+    return caller.fail(Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' }));
   }
-  caller.faultDone(total);
+  caller.write(then.errorEvent, 0);
+  caller.end();
 }
 
 async function passThrough(session: Session, req: LlmRequest, call: LlmCall, caller: Caller): Promise<void> {
@@ -222,7 +238,7 @@ async function passThrough(session: Session, req: LlmRequest, call: LlmCall, cal
  * at once, but the answer is read to its end and stored: a test of stopping needs it to replay.
  * Failed answers (status ≥ 400, a broken stream) reach the caller as they were and are not stored.
  */
-async function record(session: Session, req: LlmRequest, request: Interaction['request'], { occurrence, key }: { occurrence: number; key: string }, call: LlmCall, caller: Caller): Promise<void> {
+async function record(session: Session, req: LlmRequest, request: Interaction['request'], { occurrence, key }: { occurrence: number; key: string }, call: LlmCall, caller: Caller, fault?: Fault): Promise<void> {
   // An unencoded body, so the recording's chunk times are those of readable events.
   const headers = [...req.headers.filter(([n]) => n !== 'accept-encoding'), ['accept-encoding', 'identity']] as HeaderList;
   const notRecorded = (reason: string) => session.settle(call, { outcome: 'not-recorded', reason });
@@ -237,7 +253,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   recorder.response(res.status, res.headers);
   // Passed on as it arrives — unless the transport cannot stream, or a fault the test injected is to
   // act on the answer's events: then the caller gets the recorded answer, with the fault, once stored.
-  const live = caller.streams && !caller.faulted;
+  const live = caller.streams && !fault;
   if (live && !caller.respond(res)) await caller.drain();
   const held: Buffer[] = [];
   try {
@@ -268,7 +284,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     return caller.end();
   }
   if (live) return caller.end();
-  return play(answerOf(interaction), paced(session, call, caller, true), caller);
+  return play(answerOf(interaction), paced(session, call, caller, true), caller, fault);
 }
 
 /**
@@ -279,16 +295,10 @@ class Caller {
   aborted = false;
   private done = false;
   private headSent = false;
-  /** Chunks written so far. */
-  private sent = 0;
-  private fault?: { rule: FaultRule; endpoint: string };
   private clock?: Sleeper;
   /** On the test's clock: when the call was made, and when the next chunk is due. */
   started?: number;
   private due = 0;
-  /** The answer's framing, from its content type: an error event needs a stream; and its line end, which the event's lines end with. */
-  private framing: Framing = 'sse';
-  private eol = '\n';
   private readonly abortListeners: (() => void)[] = [];
   private wake: () => void = () => {};
 
@@ -310,6 +320,11 @@ class Caller {
     return this.t.streams;
   }
 
+  /** The answer has ended, failed, or the caller gave up: nothing more reaches the caller. */
+  get over(): boolean {
+    return this.aborted || this.done;
+  }
+
   whenAborted(listener: () => void): void {
     this.abortListeners.push(listener);
   }
@@ -318,60 +333,15 @@ class Caller {
     return this.t.upstream(request, signal);
   }
 
-  respond(head: ResponseHead & Pick<Answer, 'eol'>): boolean {
+  respond(head: ResponseHead): boolean {
     if (this.aborted || this.done || this.headSent) return true;
     this.headSent = true;
-    if (this.fault) {
-      this.framing = framingOf(head.headers.find(([n]) => n === 'content-type')?.[1]);
-      this.eol = head.eol ?? '\n';
-    }
     return this.t.respond({ status: head.status, statusText: head.statusText, headers: head.headers });
   }
 
   write(chunk: Buffer, delay: number): boolean {
     if (this.aborted || this.done) return true;
-    this.sent++;
     return this.t.write(chunk, delay);
-  }
-
-  /** This call gets a fault the test injected (`llm.fault`). */
-  injects(rule: FaultRule | undefined, endpoint = ''): void {
-    this.fault = rule && { rule, endpoint };
-  }
-
-  get faulted(): boolean {
-    return !!this.fault;
-  }
-
-  /**
-   * Before the next chunk (or the end): what the fault does there — a wait, or the end of the
-   * answer (the connection breaks, or the provider's error event comes and the stream ends).
-   */
-  beforeChunk(): { wait: number; stop: boolean; drop: boolean } {
-    const f = this.fault?.rule.fault;
-    const i = this.sent;
-    if (!f || this.done || this.aborted) return NO_FAULT;
-    if ('firstChunkDelay' in f && i === 0) return { wait: f.firstChunkDelay, stop: false, drop: false };
-    if ('stallAfter' in f && i === f.stallAfter) return { wait: f.ms, stop: false, drop: false };
-    if ('dropAfter' in f && i === f.dropAfter) return { wait: 0, stop: true, drop: true };
-    if ('errorEvent' in f && i === f.after) {
-      if (this.framing !== 'sse' && this.framing !== 'ndjson') {
-        // An answer in one piece (JSON) has no place for an event: it goes out as it is.
-        const rule = this.fault!.rule;
-        this.fault = undefined;
-        this.onFaultProblem(
-          new LlmOptionError(
-            `playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} needs a streamed answer, and the call it matched was answered in one piece (${this.framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
-          ),
-          true,
-        );
-        return NO_FAULT;
-      }
-      this.write(errorEvent(this.fault!.endpoint, this.framing, this.eol, f.errorEvent), 0);
-      this.end();
-      return { wait: 0, stop: true, drop: false };
-    }
-    return NO_FAULT;
   }
 
   /** Resolves once the reader has what was written (as far as the transport can tell), or has given up. */
@@ -382,23 +352,6 @@ class Caller {
       this.t.received!().then(resolve, resolve);
     });
   }
-
-  /** Once the answer is over: a fault that asked for a chunk the answer does not have fails the test. */
-  faultDone(total: number): void {
-    const rule = this.fault?.rule;
-    this.fault = undefined;
-    if (!rule || this.aborted) return;
-    const f = rule.fault;
-    const at = 'dropAfter' in f ? f.dropAfter : 'stallAfter' in f ? f.stallAfter : 'errorEvent' in f ? f.after : undefined;
-    if (at !== undefined && at > total) {
-      this.onFaultProblem(
-        new LlmOptionError(`playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}: the answer has ${total} chunk${total === 1 ? '' : 's'}, so there is no chunk ${at} to act after. Use a number from 0 to ${total}.`),
-      );
-    }
-  }
-
-  /** Where a fault's problem goes (the session fails the test with it); `dropped`: the call did not get the fault. */
-  onFaultProblem: (error: Error, dropped?: boolean) => void = () => {};
 
   /** For a transport that does not stream: the upstream's answer as it came, at once. */
   deliver(head: ResponseHead, chunks: Buffer[]): void {
