@@ -3,7 +3,7 @@
 // A transport (the page's route, the Node dispatcher, the app server's preload, the proxy) turns
 // its world into a request and a Transport, and calls `serve`. It never decides anything itself.
 import { debuglog } from 'node:util';
-import { LlmOptionError, LlmReplayError } from './errors.js';
+import { InternalError, LlmOptionError, LlmReplayError, StoreError } from './errors.js';
 import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
 import type { Sleeper } from './clock.js';
@@ -76,7 +76,7 @@ export interface Transport {
 export function serve(session: Session, req: LlmRequest, transport: Transport): Promise<void> {
   const caller = new Caller(transport);
   return exchange(session, req, caller).catch((err: Error) => {
-    const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
+    const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
     session.fail(error);
     caller.fail(error);
   });
@@ -263,7 +263,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     session.settle(call, { outcome: 'recorded', file: session.save(interaction, key) });
   } catch (err) {
     notRecorded((err as Error).message);
-    session.fail(err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: could not store the recording: ${(err as Error).message}`, { cause: err }));
+    session.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }));
     if (!live) caller.deliver(res, held);
     return caller.end();
   }
@@ -361,7 +361,7 @@ class Caller {
         this.fault = undefined;
         this.onFaultProblem(
           new LlmOptionError(
-            `playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} needs a streamed answer, and the call it matched was answered in one piece (${this.framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
+            `the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} needs a streamed answer, and the call it matched was answered in one piece (${this.framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
           ),
           true,
         );
@@ -392,7 +392,7 @@ class Caller {
     const at = 'dropAfter' in f ? f.dropAfter : 'stallAfter' in f ? f.stallAfter : 'errorEvent' in f ? f.after : undefined;
     if (at !== undefined && at > total) {
       this.onFaultProblem(
-        new LlmOptionError(`playwright-llm-replay: the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}: the answer has ${total} chunk${total === 1 ? '' : 's'}, so there is no chunk ${at} to act after. Use a number from 0 to ${total}.`),
+        new LlmOptionError(`the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}: the answer has ${total} chunk${total === 1 ? '' : 's'}, so there is no chunk ${at} to act after. Use a number from 0 to ${total}.`),
       );
     }
   }
