@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { ChromiumError, PREFIX } from './core/errors.js';
 
 /** The environment variable that names the Chromium to use (and carries the found one to workers). */
 export const CHROMIUM_ENV = 'LLM_REPLAY_CHROMIUM';
@@ -68,14 +69,7 @@ export function chromiumPath(): string | undefined {
   }
 }
 
-export class ChromiumError extends Error {
-  override name = 'ChromiumError';
-  constructor(message: string) {
-    super(`playwright-llm-replay: ${message}`);
-    // The message says everything; a stack and a code frame of this file would only bury it.
-    this.stack = `${this.name}: ${this.message}`;
-  }
-}
+export { ChromiumError };
 
 /**
  * Finds a Chromium or installs one. Returns what it found, logs one line when it installed one,
@@ -91,7 +85,7 @@ export function ensureChromium(m: Machine = machine(), log: (line: string) => vo
     const install = m.run(process.execPath, [cli, 'install', 'chromium']);
     const own = m.playwrightChromium();
     if (install.ok && own && m.exists(own)) {
-      log(`playwright-llm-replay: no browser was installed; ran \`npx playwright install chromium\` → ${own}`);
+      log(`${PREFIX}no browser was installed; ran \`npx playwright install chromium\` → ${own}`);
       return { path: own, how: 'playwright install' };
     }
     tried.push(`\`npx playwright install chromium\` (failed: ${lastLine(install.output)})`);
@@ -103,7 +97,7 @@ export function ensureChromium(m: Machine = machine(), log: (line: string) => vo
     const install = update.ok ? m.run('apt-get', ['install', '-y', '-qq', 'chromium'], env) : update;
     const system = m.which('chromium');
     if (install.ok && system) {
-      log(`playwright-llm-replay: no browser was installed and Playwright's download was unreachable; installed Debian's chromium with apt-get → ${system}`);
+      log(`${PREFIX}no browser was installed and Playwright's download was unreachable; installed Debian's chromium with apt-get → ${system}`);
       return { path: system, how: 'apt-get' };
     }
     tried.push(`\`apt-get install chromium\` (failed: ${lastLine(install.output)})`);

@@ -13,14 +13,14 @@ import { keyHash, requestKey } from './core/key.js';
 import { Redactor } from './core/redact.js';
 import { recordingName } from './core/store.js';
 import { Session } from './core/session.js';
-import { RecordingFileError } from './core/errors.js';
+import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/errors.js';
 import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
 import { MODES, checkMode } from './mode.js';
 
 const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 
-class Failure extends Error {}
+const problemOf = (err: unknown) => (err instanceof RecordingFileError ? err.problem : detailOf(err));
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
@@ -30,7 +30,7 @@ function read(file: string): Interaction {
 }
 
 function recordingsUnder(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Failure(`${dir} is not a folder of recordings. Pass one with --dir (default fixtures/llm).`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CommandError(`${dir} is not a folder of recordings. Pass one with --dir (default fixtures/llm).`);
   return fg.sync('**/*.json', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false }).sort();
 }
 
@@ -53,7 +53,7 @@ function ls(options: { dir: string }): void {
       const x = read(file);
       what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
     } catch (err) {
-      what = `unreadable: ${(err as Error).message.replace(/^playwright-llm-replay: recording \S+ /, '').split('\n')[0]}`;
+      what = `unreadable: ${problemOf(err).split('\n')[0]}`;
     }
     console.log(`  ${path.basename(file).padEnd(40)} ${what}  ${size(stat.size)}  ${when}`);
   }
@@ -66,7 +66,7 @@ function show(file: string): void {
 function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): void {
   const root = path.resolve(options.dir);
   const files = recordingsUnder(root);
-  if (!files.length) throw new Failure(`no recordings under ${rel(root)}.`);
+  if (!files.length) throw new CommandError(`no recordings under ${rel(root)}.`);
   const rules = { ignore: options.ignore ?? [], redactor: new Redactor() };
   const problems: string[] = [];
   let renamed = 0;
@@ -75,7 +75,7 @@ function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): voi
     try {
       x = read(file);
     } catch (err) {
-      problems.push(`${rel(file)}: ${(err as Error).message.replace(/^playwright-llm-replay: recording \S+ /, '')}`);
+      problems.push(`${rel(file)}: ${problemOf(err)}`);
       continue;
     }
     if (!OWN_NAME.test(path.basename(file))) continue; // not named by this plugin (llama-stack's): found by its content
@@ -101,10 +101,10 @@ function prune(options: { results: string; yes?: boolean }): void {
   try {
     run = JSON.parse(fs.readFileSync(file, 'utf8')) as LastRun;
   } catch {
-    throw new Failure(`no run summary at ${rel(file)}. Add the reporter to your config — reporter: [['list'], ['playwright-llm-replay/reporter']] — run the whole suite, then prune.`);
+    throw new CommandError(`no run summary at ${rel(file)}. Add the reporter to your config — reporter: [['list'], ['playwright-llm-replay/reporter']] — run the whole suite, then prune.`);
   }
-  if (!run || !Array.isArray(run.roots) || !run.roots.every((r) => typeof r === 'string') || !Array.isArray(run.unused)) throw new Failure(`the run summary ${rel(file)} is damaged (no list of roots and unused recordings). Run the whole suite again (the reporter writes a new summary), then prune.`);
-  if (run.incomplete?.length) throw new Failure(`the last run (${run.at}) was not complete (${run.incomplete.join('; ')}): it cannot say which recordings are unused. Run the whole suite, then prune.`);
+  if (!run || !Array.isArray(run.roots) || !run.roots.every((r) => typeof r === 'string') || !Array.isArray(run.unused)) throw new CommandError(`the run summary ${rel(file)} is damaged (no list of roots and unused recordings). Run the whole suite again (the reporter writes a new summary), then prune.`);
+  if (run.incomplete?.length) throw new CommandError(`the last run (${run.at}) was not complete (${run.incomplete.join('; ')}): it cannot say which recordings are unused. Run the whole suite, then prune.`);
   const ran = Date.parse(run.at);
   // The summary is a file anyone can edit: every path it lists must be a recording inside a root,
   // through real paths (a symlinked folder on the way may lead elsewhere), or nothing is removed.
@@ -116,7 +116,7 @@ function prune(options: { results: string; yes?: boolean }): void {
   };
   const strays = run.unused.filter((f) => !where(f));
   if (strays.length) {
-    throw new Failure(
+    throw new CommandError(
       `the run summary ${rel(file)} lists ${strays.slice(0, 3).join(', ')}${strays.length > 3 ? ` (and ${strays.length - 3} more)` : ''}, which ${strays.length === 1 ? 'is' : 'are'} not inside the recordings folders of the run (${run.roots.join(', ')}): the summary was edited or is damaged. Nothing removed. Run the whole suite again (the reporter writes a new summary), then prune.`,
     );
   }
@@ -161,9 +161,9 @@ function realpathOr(p: string): string {
 
 function importRecordings(from: string, options: { dir: string }): void {
   const source = path.resolve(from);
-  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Failure(`${from} is not a folder. Give the folder of llama-stack / ogx recordings to import.`);
+  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new CommandError(`${from} is not a folder. Give the folder of llama-stack / ogx recordings to import.`);
   const files = fg.sync('**/*.json', { cwd: source, absolute: true, onlyFiles: true }).sort();
-  if (!files.length) throw new Failure(`no recordings (*.json) in ${rel(source)}: nothing imported.`);
+  if (!files.length) throw new CommandError(`no recordings (*.json) in ${rel(source)}: nothing imported.`);
   const root = path.resolve(options.dir);
   const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'imported', title: 'imported', location: '' } });
   let taken = 0;
@@ -173,7 +173,7 @@ function importRecordings(from: string, options: { dir: string }): void {
     try {
       x = read(file);
     } catch (err) {
-      refused.push(`${rel(file)}: ${err instanceof RecordingFileError ? err.message.replace(/^playwright-llm-replay: recording \S+ /, '') : (err as Error).message}`);
+      refused.push(`${rel(file)}: ${problemOf(err)}`);
       continue;
     }
     // The request as this plugin stores it: credentials replaced, the key from its content.
@@ -227,7 +227,7 @@ function program(): Command {
       try {
         return checkMode(v, '--mode');
       } catch (err) {
-        throw new InvalidArgumentError((err as Error).message.replace(/^playwright-llm-replay: /, ''));
+        throw new InvalidArgumentError(detailOf(err));
       }
     })
     .option('--pace <n>', '0: no delays, 1: the recorded timing, 2: twice as fast…', (v) => {
@@ -254,6 +254,6 @@ program()
       // Help asked for is not a failure; a wrong command line is.
       process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2);
     }
-    console.error(`playwright-llm-replay: ${(err as Error).message.replace(/^playwright-llm-replay( proxy)?: /, '')}`);
-    process.exit(err instanceof Failure ? 1 : 2);
+    console.error(PREFIX + detailOf(err));
+    process.exit(err instanceof CommandError ? 1 : 2);
   });

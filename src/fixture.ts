@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, expect as baseExpect, type BrowserContext, type Clock, type TestInfo } from '@playwright/test';
 import type { LlmCall, Session, TestRef } from './core/session.js';
-import { LlmOptionError, ReplayMissError, LlmReplayError } from './core/errors.js';
+import { LlmOptionError, ReplayMissError, LlmReplayError, PREFIX, UnfinishedCallError, detailOf } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
 import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
@@ -92,7 +92,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   _llmOptions: [
     async ({ llmDir, llmUrls, llmIgnore, llmRedact }, use, workerInfo) => {
       const { llmMode, llmPace, llmHosts } = workerInfo.project.use as Partial<TestOptions> & { llmHosts?: unknown };
-      if (llmHosts !== undefined) throw new LlmOptionError('playwright-llm-replay: the option llmHosts is now called llmUrls (it takes URL globs and RegExps, not host names). Rename it in your config.');
+      if (llmHosts !== undefined) throw new LlmOptionError('the option llmHosts is now called llmUrls (it takes URL globs and RegExps, not host names). Rename it in your config.');
       await use(resolveOptions({ llmDir, llmUrls, llmIgnore, llmRedact, llmMode, llmPace }, { baseDir: configDir(workerInfo), updateSnapshots: workerInfo.config.updateSnapshots }));
     },
     { scope: 'worker', title: 'llm replay options', box: true },
@@ -258,7 +258,7 @@ function warnTracing(testInfo: TestInfo, calls: readonly LlmCall[], secret: stri
     return;
   }
   console.warn(
-    `playwright-llm-replay: this run recorded LLM calls made by the page with Playwright tracing on (trace: '${mode}'). A trace holds the page's own request headers, so a key the page sends (authorization, x-api-key) is in its trace.zip: the plugin keeps secrets out of recordings, but cannot rewrite Playwright's traces. Record with --trace off, or keep the traces of record runs out of CI artifacts and your repository. (Said once per run.)`,
+    `${PREFIX}this run recorded LLM calls made by the page with Playwright tracing on (trace: '${mode}'). A trace holds the page's own request headers, so a key the page sends (authorization, x-api-key) is in its trace.zip: the plugin keeps secrets out of recordings, but cannot rewrite Playwright's traces. Record with --trace off, or keep the traces of record runs out of CI artifacts and your repository. (Said once per run.)`,
   );
 }
 
@@ -336,10 +336,10 @@ async function settled(session: Session, report: string): Promise<LlmCall[]> {
   }
 }
 
-function stuckError(call: LlmCall): LlmReplayError {
+function stuckError(call: LlmCall): UnfinishedCallError {
   const by = { page: 'the page', worker: 'the test worker', server: 'the app server', proxy: 'the proxy' }[call.where];
-  return new LlmReplayError(
-    `playwright-llm-replay: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was still being recorded ${SETTLE_TIMEOUT_MS / 1000} s after the test ended; it was not stored. Is the upstream still streaming? Record it again when it answers in time.`,
+  return new UnfinishedCallError(
+    `${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was still being recorded ${SETTLE_TIMEOUT_MS / 1000} s after the test ended; it was not stored. Is the upstream still streaming? Record it again when it answers in time.`,
   );
 }
 
@@ -366,7 +366,8 @@ function combine(errors: Error[]): Error {
   const unique = [...new Map(errors.map((e) => [e.message, e])).values()];
   if (unique.length === 1) return unique[0];
   const Kind = unique.every((e) => e instanceof ReplayMissError) ? ReplayMissError : LlmReplayError;
-  return new Kind(unique.map((e) => e.message).join('\n\n'));
+  const [first, ...rest] = unique;
+  return new Kind([detailOf(first), ...rest.map((e) => e.message)].join('\n\n'));
 }
 
 

@@ -9,6 +9,21 @@ export type { Fault, FaultOptions } from './core/faults.js';
 export type { Interaction } from './core/recording.js';
 export type { Ignore, IgnoreFn } from './core/key.js';
 export type { UrlPattern } from './core/urls.js';
-export { LlmReplayError, LlmOptionError, RecordingFileError, ReplayMissError } from './core/errors.js';
+export {
+  LlmReplayError,
+  LlmOptionError,
+  RecordingFileError,
+  ReplayMissError,
+  AttributionError,
+  RequestBodyError,
+  StoreError,
+  UnfinishedCallError,
+  UnusedRecordingsError,
+  ChromiumError,
+  CommandError,
+  InternalError,
+  ERROR_CODES,
+  type LlmReplayErrorCode,
+} from './core/errors.js';
 export { llmServerEnv, type ServerEnvOptions } from './server-env.js';
 export { TEST_HEADER, SECRET_ENV } from './core/attribution.js';

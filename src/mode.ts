@@ -6,7 +6,7 @@ export type Mode = Exclude<LlmMode, 'auto'>;
 
 export function checkMode(value: unknown, where: string): LlmMode {
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as LlmMode;
-  throw new LlmOptionError(`playwright-llm-replay: ${where} is ${JSON.stringify(value)}; it must be one of ${MODES.map((m) => `'${m}'`).join(', ')}.`);
+  throw new LlmOptionError(`${where} is ${JSON.stringify(value)}; it must be one of ${MODES.map((m) => `'${m}'`).join(', ')}.`);
 }
 
 /**

@@ -127,11 +127,11 @@ export function resolveOptions(input: Partial<LlmOptions>, context: ResolveConte
   const parsed = looksValid(opts) ? { success: true as const } : Options.safeParse(opts);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'options'}: ${i.message} (got ${describe(valueAt(opts, i.path))})`);
-    throw new LlmOptionError(`playwright-llm-replay: invalid option\n${lines.join('\n')}`);
+    throw new LlmOptionError(`invalid option\n${lines.join('\n')}`);
   }
   const root = path.resolve(context.baseDir, opts.llmDir);
   if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) {
-    throw new LlmOptionError(`playwright-llm-replay: llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
+    throw new LlmOptionError(`llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
   }
   const mode = resolveMode({ env: process.env.LLM_REPLAY_MODE, option: opts.llmMode as LlmMode, updateSnapshots: context.updateSnapshots, ci: isCI() });
   return { root, mode, pace: opts.llmPace, urls: opts.llmUrls, ignore: opts.llmIgnore, redact: opts.llmRedact };

@@ -13,6 +13,7 @@ import type { LlmMode } from './mode.js';
 import { createSession } from './options.js';
 import { serverOptions } from './server-env.js';
 import { upstreamVia } from './node/upstream.js';
+import { LlmOptionError } from './core/errors.js';
 
 export interface ProxyOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -31,12 +32,9 @@ export interface Proxy {
 }
 
 export async function startProxy(options: ProxyOptions): Promise<Proxy> {
-  let upstream: URL;
-  try {
-    upstream = new URL(options.upstream);
-    if (!/^https?:$/.test(upstream.protocol)) throw new Error();
-  } catch {
-    throw new Error(`playwright-llm-replay proxy: --upstream ${JSON.stringify(options.upstream)} is not an http(s) URL, e.g. https://api.openai.com`);
+  const upstream = URL.canParse(options.upstream) ? new URL(options.upstream) : undefined;
+  if (!upstream || !/^https?:$/.test(upstream.protocol)) {
+    throw new LlmOptionError(`--upstream ${JSON.stringify(options.upstream)} is not an http(s) URL, e.g. https://api.openai.com`);
   }
   const resolved = serverOptions(process.env, { llmDir: options.llmDir ?? process.env.LLM_REPLAY_DIR ?? 'fixtures/llm', llmMode: options.llmMode, llmPace: options.llmPace });
   const shared = createSession(resolved);

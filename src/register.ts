@@ -9,7 +9,7 @@ import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TEST_HEADER } from './core/attribution.js';
 import { OWN_ATTRIBUTION, attributedSessions } from './core/attributed.js';
-import { LlmReplayError } from './core/errors.js';
+import { UnfinishedCallError } from './core/errors.js';
 import type { Session } from './core/session.js';
 import { createSession } from './options.js';
 import { serverOptions } from './server-env.js';
@@ -47,7 +47,7 @@ if (!g[INSTALLED]) {
     const left = await Promise.all(sessions.map((s) => s.idle(STOP_GRACE_MS)));
     sessions.forEach((s, i) => {
       for (const call of left[i]) {
-        s.fail(new LlmReplayError(`playwright-llm-replay: the app server got ${signal} while recording ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}; the recording was not stored. Wait for the answer in the test, or record it again.`));
+        s.fail(new UnfinishedCallError(`the app server got ${signal} while recording ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}; the recording was not stored. Wait for the answer in the test, or record it again.`));
       }
     });
     // Nobody else handles the signal: end as Node would have.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
-import { LlmReplayError } from './core/errors.js';
+import { PREFIX, UnusedRecordingsError } from './core/errors.js';
 
 export interface LlmReporterOptions {
   /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
@@ -140,7 +140,7 @@ export default class LlmReplayReporter implements Reporter {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
     const shownIfAny = ['faulted', 'pending'];
-    const lines = [`playwright-llm-replay: ${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
+    const lines = [`${PREFIX}${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
     if (this.notRerecorded.size) {
       const n = this.notRerecorded.size;
       lines.push(`  not re-recorded in full (${n} test${n === 1 ? '; its' : 's; their'} earlier recordings were kept):`, ...[...this.notRerecorded].flatMap(([t, why]) => why.map((w) => `    ${t}: ${w}`)));
@@ -157,8 +157,8 @@ export default class LlmReplayReporter implements Reporter {
 
     this.writeLastRun({ version: 1, at: new Date().toISOString(), incomplete, roots: [...this.roots], unused, written: [...this.written] });
     if (this.options.failOnUnused && unused.length) {
-      this.failure = `playwright-llm-replay: failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`;
-      console.log(this.failure);
+      this.failure = `failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`;
+      console.log(PREFIX + this.failure);
       return { status: 'failed' };
     }
     return undefined;
@@ -166,10 +166,7 @@ export default class LlmReplayReporter implements Reporter {
 
   async onExit(): Promise<void> {
     if (!this.failure || !this.merged) return;
-    // No stack: the message says it all, and other reporters print what a reporter throws.
-    const error = new LlmReplayError(this.failure);
-    error.stack = `${error.name}: ${error.message}`;
-    throw error;
+    throw new UnusedRecordingsError(this.failure);
   }
 
   /** Why a merged run cannot tell which recordings are unused: it does not see the shards' recordings. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { SECRET_ENV, fromPattern, ignoreFromWire, ignorePaths, ignoreToWire, redactFromWire, redactToWire, runSecret, toPattern } from './core/attribution.js';
 import { type LlmOptions, type Resolved, DEFAULTS, resolveOptions } from './options.js';
+import { LlmOptionError } from './core/errors.js';
 
 export type ServerEnvOptions = Partial<LlmOptions>;
 
@@ -44,13 +45,13 @@ export function serverOptions(env: NodeJS.ProcessEnv = process.env, overrides: P
   try {
     wire = env[OPTIONS_ENV] ? (JSON.parse(env[OPTIONS_ENV]!) as Record<string, any>) : {};
   } catch {
-    throw new Error(`playwright-llm-replay: ${OPTIONS_ENV} is not JSON; let llmServerEnv() set it.`);
+    throw new LlmOptionError(`${OPTIONS_ENV} is not JSON; let llmServerEnv() set it.`);
   }
   let llmIgnore: unknown = wire.llmIgnore;
   try {
     if (Array.isArray(llmIgnore)) llmIgnore = llmIgnore.map(ignoreFromWire);
   } catch {
-    throw new Error(`playwright-llm-replay: ${OPTIONS_ENV} has an llmIgnore RegExp that does not compile; let llmServerEnv() set it.`);
+    throw new LlmOptionError(`${OPTIONS_ENV} has an llmIgnore RegExp that does not compile; let llmServerEnv() set it.`);
   }
   const options: Partial<LlmOptions> = {
     llmDir: env.LLM_REPLAY_DIR,

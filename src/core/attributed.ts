@@ -3,12 +3,13 @@
 // in the run's private report folder. A header that fails its checks is not used (the call goes
 // to the shared session) and is logged once.
 import fs from 'node:fs';
-import { AttributionError, SECRET_ENV, clockFile, occurrencesDir, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
+import { SECRET_ENV, clockFile, occurrencesDir, decodeAttribution, decodeFaults, ensureReportDir, faultsFile, reportFile } from './attribution.js';
 import type { Counts } from './faults.js';
 import { SharedClock } from './clock.js';
 import { readReport, reportCounts, reportTo } from './report.js';
 import { Session } from './session.js';
 import type { Resolved } from '../options.js';
+import { PREFIX, detailOf } from './errors.js';
 
 /** Marks a server that does its own attribution (the proxy), so the preload leaves its requests alone. */
 export const OWN_ATTRIBUTION = Symbol.for('playwright-llm-replay.own-attribution');
@@ -27,7 +28,7 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
     const why = reason.replace(/\.+$/, '');
     if (refused.has(why)) return undefined;
     refused.add(why);
-    log(`playwright-llm-replay: ignored an x-llm-replay-test header: ${why}. Such requests are not attributed to a test (their calls use the shared folder). This is logged once per reason.`);
+    log(`${PREFIX}ignored an x-llm-replay-test header: ${why}. Such requests are not attributed to a test (their calls use the shared folder). This is logged once per reason.`);
     return undefined;
   };
   return {
@@ -54,7 +55,7 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
         }
 
       } catch (err) {
-        return refuse(err instanceof AttributionError ? err.message : (err as Error).message.replace(/^playwright-llm-replay: /, ''));
+        return refuse(detailOf(err));
       }
       return session;
     },
@@ -89,7 +90,7 @@ function followFaults(session: Session, report: string, log: (line: string) => v
       session.faults.replace(rules);
       theirs = counts;
     } catch (err) {
-      if (!warned) log(`playwright-llm-replay: ignored the faults of the test "${session.options.test?.title}": ${(err as Error).message}.`);
+      if (!warned) log(`${PREFIX}ignored the faults of the test "${session.options.test?.title}": ${detailOf(err)}.`);
       warned = true;
     }
   };

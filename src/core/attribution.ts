@@ -15,6 +15,7 @@ import type { RedactOptions } from './redact.js';
 import type { Pace, TestRef } from './session.js';
 import { type Counts, type FaultRule, checkFault } from './faults.js';
 import type { Mode } from '../mode.js';
+import { AttributionError, StoreError } from './errors.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';
 /** The per-run secret, shared by the test runner, its workers, the web server and the proxy. */
@@ -97,9 +98,7 @@ export function encodeAttribution(a: Attribution, secret: string): string {
   return `${payload}.${mac(payload, secret)}`;
 }
 
-export class AttributionError extends Error {
-  override name = 'AttributionError';
-}
+export { AttributionError };
 
 /** Checks a header's signature and shape; throws an AttributionError saying why it cannot be used. */
 export function decodeAttribution(value: string, secret: string | undefined): Attribution {
@@ -200,6 +199,6 @@ export function ensureReportDir(secret: string): string {
   }
   const stat = fs.lstatSync(dir);
   const mine = typeof process.getuid !== 'function' || stat.uid === process.getuid();
-  if (!stat.isDirectory() || stat.isSymbolicLink() || !mine) throw new Error(`playwright-llm-replay: ${dir} is not a folder this user owns; refusing to write reports there.`);
+  if (!stat.isDirectory() || stat.isSymbolicLink() || !mine) throw new StoreError(`${dir} is not a folder this user owns; refusing to write reports there.`);
   return dir;
 }

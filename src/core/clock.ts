@@ -4,6 +4,7 @@
 // `page.clock` (the fixture mirrors its calls) or is moved directly with `llm.clock` in a test
 // without a page. The app's server reads the test's clock from a file the worker writes.
 import fs from 'node:fs';
+import { LlmOptionError } from './errors.js';
 
 /** What a replay waits on. */
 export interface Sleeper {
@@ -30,7 +31,7 @@ export interface ClockState {
 export function ticksOf(value: number | string): number {
   if (typeof value === 'number') return value;
   const parts = value.split(':').map(Number);
-  if (!parts.length || parts.length > 3 || parts.some((p) => !Number.isFinite(p))) throw new TypeError(`playwright-llm-replay: "${value}" is not a duration: use milliseconds, "mm:ss" or "hh:mm:ss".`);
+  if (!parts.length || parts.length > 3 || parts.some((p) => !Number.isFinite(p))) throw new LlmOptionError(`"${value}" is not a duration: use milliseconds, "mm:ss" or "hh:mm:ss".`);
   return parts.reduce((sum, p) => sum * 60 + p, 0) * 1000;
 }
 
@@ -74,7 +75,7 @@ export class TestClock implements Sleeper {
   /** Moves the clock on by `ticks` (ms, or "mm:ss"), waking every replay due by then. */
   async runFor(ticks: number | string): Promise<void> {
     const ms = ticksOf(ticks);
-    if (!(ms >= 0)) throw new TypeError('playwright-llm-replay: llm.clock.runFor: the time must be 0 or more.');
+    if (!(ms >= 0)) throw new LlmOptionError('llm.clock.runFor: the time must be 0 or more.');
     this.installIfNeeded();
     this.set({ ...this.state, t: this.now() + ms, since: Date.now() });
   }

@@ -2,11 +2,11 @@
 // the recordings root: relative, no `..`, no absolute or drive paths, and no symlink that leads out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LlmReplayError } from './errors.js';
+import { StoreError } from './errors.js';
 
 /** The absolute folder for a test folder (relative, `/`-separated) inside `root`; throws when it would leave it. */
 export function testFolderPath(root: string, folder: string): string {
-  const refuse = (why: string) => new LlmReplayError(`playwright-llm-replay: refused the test folder ${JSON.stringify(folder.slice(0, 200))}: ${why}. Test folders are relative paths inside llmDir.`);
+  const refuse = (why: string) => new StoreError(`refused the test folder ${JSON.stringify(folder.slice(0, 200))}: ${why}. Test folders are relative paths inside llmDir.`);
   if (!folder || folder.length > 1024) throw refuse('it is empty or too long');
   if (/[\0\\:]/.test(folder)) throw refuse('it has a NUL, a backslash or a colon');
   if (folder.startsWith('/')) throw refuse('it is absolute');

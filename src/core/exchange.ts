@@ -3,7 +3,7 @@
 // A transport (the page's route, the Node dispatcher, the app server's preload, the proxy) turns
 // its world into a request and a Transport, and calls `serve`. It never decides anything itself.
 import { debuglog } from 'node:util';
-import { type LlmOptionError, LlmReplayError } from './errors.js';
+import { InternalError, LlmOptionError, LlmReplayError, StoreError } from './errors.js';
 import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
 import type { Sleeper } from './clock.js';
@@ -77,7 +77,7 @@ export interface Transport {
 export function serve(session: Session, req: LlmRequest, transport: Transport): Promise<void> {
   const caller = new Caller(transport);
   return exchange(session, req, caller).catch((err: Error) => {
-    const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
+    const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
     session.fail(error);
     caller.fail(error);
   });
@@ -279,7 +279,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     session.settle(call, { outcome: 'recorded', file: session.save(interaction, key) });
   } catch (err) {
     notRecorded((err as Error).message);
-    session.fail(err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: could not store the recording: ${(err as Error).message}`, { cause: err }));
+    session.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }));
     if (!live) caller.deliver(res, held);
     return caller.end();
   }

@@ -77,7 +77,7 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
       return String(fault);
     }
   })();
-  const bad = (why: string) => new LlmOptionError(`playwright-llm-replay: llm.fault(${url instanceof RegExp ? String(url) : JSON.stringify(url)}, ${shown}): ${why}`);
+  const bad = (why: string) => new LlmOptionError(`llm.fault(${url instanceof RegExp ? String(url) : JSON.stringify(url)}, ${shown}): ${why}`);
   if (!(url instanceof RegExp) && (typeof url !== 'string' || !url)) throw bad('the URL must be a glob (as in page.route) or a RegExp.');
   if (!fault || typeof fault !== 'object' || Array.isArray(fault)) throw bad(`the fault must be one of { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay }.`);
   const f = fault as Record<string, unknown>;
@@ -212,7 +212,7 @@ export class Faults {
       .map(
         (rule) =>
           new LlmOptionError(
-            `playwright-llm-replay: the fault ${describeFault(rule.fault)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} got no call: no LLM call of this test matched it${rule.model !== undefined ? ` (model ${String(rule.model)})` : ''}${rule.nth ? ` as call number ${rule.nth}` : ''}. Check the URL pattern, or remove the fault.`,
+            `the fault ${describeFault(rule.fault)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url} got no call: no LLM call of this test matched it${rule.model !== undefined ? ` (model ${String(rule.model)})` : ''}${rule.nth ? ` as call number ${rule.nth}` : ''}. Check the URL pattern, or remove the fault.`,
           ),
       );
   }

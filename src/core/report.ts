@@ -3,20 +3,20 @@
 // test's fixture reads it: calls appear in `llm.calls` as soon as they start (pending), errors fail
 // the test, and the test waits for pending ones before it ends.
 import fs from 'node:fs';
-import { ReplayMissError, LlmReplayError } from './errors.js';
+import { type ErrorLine, errorFromLine, errorToLine } from './errors.js';
 import type { LlmCall, SessionEvent } from './session.js';
 import type { Counts } from './faults.js';
 
 type Line =
   | { type: 'call' | 'settled'; call: LlmCall }
-  | { type: 'error'; name: string; message: string }
+  | ({ type: 'error' } & ErrorLine)
   /** What a process counted for the test's faults so far (the latest line of each process counts). */
   | { type: 'faults'; by: string; counts: Record<string, Counts> };
 
 /** A session listener that appends its events to `file`. */
 export function reportTo(file: string): (e: SessionEvent) => void {
   return (e) => {
-    const line: Line = e.type === 'error' ? { type: 'error', name: e.error.name, message: e.error.message } : { type: e.type, call: e.call };
+    const line: Line = e.type === 'error' ? { type: 'error', ...errorToLine(e.error) } : { type: e.type, call: e.call };
     fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
   };
 }
@@ -56,7 +56,7 @@ export function readReport(file: string): Reported {
     }
     if (line.type === 'faults') bySession.set(line.by, line.counts);
     else if (line.type === 'error') {
-      const error = line.name === 'ReplayMissError' ? new ReplayMissError(line.message) : new LlmReplayError(line.message);
+      const error = errorFromLine(line);
       error.stack = line.message;
       errors.push(error);
     } else calls.set(line.call.id, line.call);

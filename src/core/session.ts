@@ -189,7 +189,7 @@ export class Session {
       const by = { page: 'the page', worker: 'the test worker', server: 'the app server', proxy: 'the proxy' }[call.where];
       this.fail(
         new LlmOptionError(
-          `playwright-llm-replay: llmPace is 'clock', but the test has not installed a clock: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was replayed at the recorded timing in real time. Call page.clock.install() before the call (llm.clock.install() in a test without a page), or set llmPace to a number.`,
+          `llmPace is 'clock', but the test has not installed a clock: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was replayed at the recorded timing in real time. Call page.clock.install() before the call (llm.clock.install() in a test without a page), or set llmPace to a number.`,
         ),
       );
     }
@@ -309,7 +309,7 @@ export class Session {
   private missError(request: Interaction['request']): ReplayMissError {
     const { test } = this.options;
     const lines = [
-      `playwright-llm-replay: no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode.`,
+      `no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode.`,
       `  Looked in ${rel(this.folder)}${path.sep} and everywhere under ${rel(this.store.root)}${path.sep}`,
     ];
     const { found, unreadable } = this.store.candidates(this.folder, request.method, request.endpoint);
@@ -332,7 +332,7 @@ export class Session {
     } else {
       lines.push(`  No recording of ${request.method} ${request.endpoint} exists yet.`);
     }
-    for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.message.replace(/^playwright-llm-replay: /, '')}`);
+    for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.detail}`);
     for (const m of [...this.store.misnamed.values()].slice(0, 3)) lines.push(`  Note: ${rel(m.file)} holds a different request than its name says (edited by hand?); rename it to ${path.basename(m.expected)}.`);
     const target = test ? ` ${test.location}` : '';
     // Record mode records every call of the test again and removes the ones it no longer makes: no stale file is left.

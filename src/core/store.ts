@@ -11,7 +11,7 @@ import fg from 'fast-glob';
 import { endpointSlug } from '../wire/providers.js';
 import { type KeyRules, keyHash, requestKey } from './key.js';
 import { type Interaction, parseRecording, serializeRecording } from './recording.js';
-import { LlmOptionError, LlmReplayError, RecordingFileError } from './errors.js';
+import { LlmOptionError, RecordingFileError, StoreError } from './errors.js';
 import { readHint, writeHint } from './index-hint.js';
 import { BIG_RECORDING_BYTES, openBigRecording } from './big-recording.js';
 
@@ -99,7 +99,7 @@ export class Store {
       stat = undefined; // created on the first recording
     }
     if (stat && !stat.isDirectory()) {
-      throw new LlmOptionError(`playwright-llm-replay: llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
+      throw new LlmOptionError(`llmDir ${root} is a file, not a folder. Point llmDir at a folder (default: fixtures/llm next to the config).`);
     }
   }
 
@@ -301,8 +301,8 @@ export class Store {
     if (owner === title) return;
     const other = owner ?? this.recordedTitleIn(folder, title);
     if (other !== undefined && other !== title) {
-      throw new LlmReplayError(
-        `playwright-llm-replay: the recordings folder ${folder} belongs to the test "${other}", and "${title}" maps to the same folder. Nothing was written. Rename one of the two tests (their titles must differ in more than what a folder name keeps).`,
+      throw new StoreError(
+        `the recordings folder ${folder} belongs to the test "${other}", and "${title}" maps to the same folder. Nothing was written. Rename one of the two tests (their titles must differ in more than what a folder name keeps).`,
       );
     }
     this.owners.set(folder, title);

@@ -5,7 +5,7 @@ import { Dispatcher } from 'undici';
 import { type Transport, serve } from '../core/exchange.js';
 import { headerList } from '../core/headers.js';
 import type { Session, Where } from '../core/session.js';
-import { LlmReplayError } from '../core/errors.js';
+import { LlmReplayError, RequestBodyError } from '../core/errors.js';
 import { HandlerTransport } from './sink.js';
 import { upstreamVia } from './upstream.js';
 
@@ -55,7 +55,7 @@ export class LlmDispatcher extends Dispatcher {
     // A FormData that fetch encoded itself (it did not hand it as given) has a fresh boundary every call.
     const multipart = headers.some(([n, v]) => n === 'content-type' && /^\s*multipart\/form-data/i.test(v));
     (multipart ? Promise.reject(multipartError()) : readBody(body)).then(go, (err: Error) => {
-      const error = err instanceof LlmReplayError ? err : new LlmReplayError(`playwright-llm-replay: ${err.message}`, { cause: err });
+      const error = err instanceof LlmReplayError ? err : new RequestBodyError(err.message, { cause: err });
       session.fail(error);
       transport.fail(error);
     });
@@ -104,7 +104,7 @@ function urlOf(opts: Options): string | undefined {
   }
 }
 
-const multipartError = () => new LlmReplayError('playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
+const multipartError = () => new RequestBodyError('multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
 
 async function readBody(body: Options['body']): Promise<Buffer> {
   if (body == null) return Buffer.alloc(0);
@@ -117,5 +117,5 @@ async function readBody(body: Options['body']): Promise<Buffer> {
     for await (const part of body as AsyncIterable<Uint8Array | string>) parts.push(typeof part === 'string' ? Buffer.from(part) : Buffer.from(part));
     return Buffer.concat(parts);
   }
-  throw new LlmReplayError(`playwright-llm-replay: cannot read a request body of type ${Object.prototype.toString.call(body)}.`);
+  throw new RequestBodyError(`cannot read a request body of type ${Object.prototype.toString.call(body)}.`);
 }

@@ -178,6 +178,7 @@ test('the hand check of a recording file agrees with its zod schema', () => {
     (x) => (x.request.url = ''),
     (x) => (x.request.url = 3),
     (x) => (x.request.method = 5),
+    (x) => delete x.request.method,
     (x) => (x.request.headers = 'h'),
     (x) => (x.request.model = 1),
     (x) => (x.response.status = 99),
@@ -202,9 +203,21 @@ test('the hand check of a recording file agrees with its zod schema', () => {
       } catch {
         continue;
       }
-      expect(isRecordingFile(structuredClone(x)), mutate.toString()).toBe(FileSchema.safeParse(x).success);
+      const checked = structuredClone(x);
+      expect(isRecordingFile(checked), mutate.toString()).toBe(FileSchema.safeParse(x).success);
+      expect(checked, `${mutate} left as it was`).toEqual(x);
     }
   }
+});
+
+test('a recording without request.method is a POST, and checking it changes nothing', () => {
+  const x = JSON.parse(fs.readFileSync(seedFile, 'utf8'));
+  delete x.request.method;
+  const text = JSON.stringify(x);
+  const checked = JSON.parse(text);
+  expect(isRecordingFile(checked)).toBe(true);
+  expect(checked).toEqual(x);
+  expect(parseRecording(text, 'x.json').request.method).toBe('POST');
 });
 
 test('a big recording is read event by event, and replays the same bytes as when parsed whole', async ({}, testInfo) => {

@@ -39,7 +39,7 @@ export function planFault(rule: Pick<FaultRule, 'url' | 'fault'>, { length, fram
   const named = `the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}`;
   const beyond = (n: number): FaultPlan | undefined =>
     n > length
-      ? { steps: new Map(), afterEnd: new LlmOptionError(`playwright-llm-replay: ${named}: the answer has ${length} chunk${length === 1 ? '' : 's'}, so there is no chunk ${n} to act after. Use a number from 0 to ${length}.`) }
+      ? { steps: new Map(), afterEnd: new LlmOptionError(`${named}: the answer has ${length} chunk${length === 1 ? '' : 's'}, so there is no chunk ${n} to act after. Use a number from 0 to ${length}.`) }
       : undefined;
   if ('firstChunkDelay' in f) return at(0, { wait: f.firstChunkDelay });
   if ('stallAfter' in f) return beyond(f.stallAfter) ?? at(f.stallAfter, { wait: f.ms });
@@ -51,7 +51,7 @@ export function planFault(rule: Pick<FaultRule, 'url' | 'fault'>, { length, fram
     if (framing !== 'sse' && framing !== 'ndjson') {
       return at(f.after, {
         problem: new LlmOptionError(
-          `playwright-llm-replay: ${named} needs a streamed answer, and the call it matched was answered in one piece (${framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
+          `${named} needs a streamed answer, and the call it matched was answered in one piece (${framing}); it was answered as recorded. Pick streamed calls only (a model, nth, or a narrower URL), or use { status } for a call that is not streamed.`,
         ),
       });
     }
