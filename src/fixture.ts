@@ -12,8 +12,8 @@ import type { Mode } from './mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';
-import { clockFile, encodeAttribution, encodeFaults, faultsFile, ensureReportDir, ignorePaths, newAttributionId, occurrencesDir, reportFile, runSecret } from './core/attribution.js';
-import { readReport } from './core/report.js';
+import { encodeAttribution, ignorePaths, runSecret } from './core/attribution.js';
+import { TestChannel, firstInRun } from './core/run/channel.js';
 import { type Fault, type FaultOptions, checkFault } from './core/faults.js';
 import { TestClock } from './core/clock.js';
 import { testFolder } from './core/naming.js';
@@ -70,8 +70,8 @@ interface TestSession {
   contexts: Set<BrowserContext>;
   /** The signed attribution header for the app's server and the proxy (with the test's faults as they stand). */
   header: () => string;
-  /** Where those processes report this test's calls. */
-  report: string;
+  /** The test's files in the run's private folder: what those processes report, the faults and clock they follow. */
+  channel: TestChannel;
   clock: TestClock;
 }
 
@@ -116,21 +116,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const ref = testRef(testInfo);
       const session = createSession(options, ref);
       const secret = runSecret();
-      const id = newAttributionId();
-      const report = reportFile(secret, id);
-      // At pace 'clock', the app's server follows the test's clock through a file beside the report.
+      const channel = TestChannel.create(secret);
+      const id = channel.id;
+      // At pace 'clock', the app's server follows the test's clock through the test's channel.
       const clock = new TestClock();
       if (options.pace === 'clock') {
         session.clock = clock;
-        clock.onChange((state) => shareFile(secret, clockFile(report), JSON.stringify(state)));
+        clock.onChange((state) => channel.shareClock(state));
       }
-      // The faults go to the app's server and the proxy in a file beside the report, with what this
-      // process counted for each; what they count comes back in the report.
-      session.faults.onCount = () => shareFile(secret, faultsFile(report), encodeFaults(session.faults.rules));
-      session.faults.others = () => readReport(report).counts();
+      // The faults go to the app's server and the proxy with what this process counted for each;
+      // what they count comes back in the report.
+      session.faults.link(channel.testFaults());
       const header = () => {
         // From the first request the app's server may take part: identical requests are counted together.
-        if (!session.occurrences.shared) session.occurrences.share(occurrencesDir(report));
+        if (!session.occurrences.shared) session.occurrences.share(channel.occurrencesDir);
         return encodeAttribution(
           {
             id,
@@ -145,23 +144,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         );
       };
       const contexts = new Set<BrowserContext>();
-      const stopSpeaking = speakFirst(session, report, contexts);
+      const stopSpeaking = speakFirst(session, channel, contexts);
       current = session;
       try {
-        await use({ session, header, report, clock, contexts });
+        await use({ session, header, channel, clock, contexts });
       } finally {
         current = undefined;
         stopSpeaking();
       }
       // Replays still waiting on the test's clock go on: no one moves it any more.
       clock.release();
-      const stuck = await settled(session, report);
-      const reported = readReport(report);
-      session.faults.others = () => reported.counts(); // the report is gone from here on
-      fs.rmSync(report, { force: true });
-      fs.rmSync(clockFile(report), { force: true });
-      fs.rmSync(faultsFile(report), { force: true });
-      fs.rmSync(occurrencesDir(report), { recursive: true, force: true });
+      const stuck = await settled(session, channel);
+      const reported = channel.close();
+      session.faults.link({ others: () => reported.counts(), pushed: () => {} }); // the report is gone from here on
       const calls = [...session.calls, ...reported.calls];
       const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
       // Re-recording replaces the test's folder, but only when every call was recorded again.
@@ -176,10 +171,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, title: 'llm replay', box: true },
   ],
 
-  llm: async ({ _llmSession: { session, report, clock } }, use) => {
+  llm: async ({ _llmSession: { session, channel, clock } }, use) => {
     await use({
       get calls() {
-        return [...session.calls, ...readReport(report).calls];
+        return [...session.calls, ...channel.report().calls];
       },
       mode: session.options.mode,
       dir: session.folder,
@@ -252,18 +247,14 @@ function warnTracing(testInfo: TestInfo, calls: readonly LlmCall[], secret: stri
   const trace = (testInfo.project.use as { trace?: string | { mode?: string } }).trace;
   const mode = typeof trace === 'string' ? trace : trace?.mode;
   if (!mode || mode === 'off') return;
-  try {
-    fs.closeSync(fs.openSync(path.join(ensureReportDir(secret), 'trace-warned'), 'wx')); // once per run, across workers
-  } catch {
-    return;
-  }
+  if (!firstInRun(secret, 'trace-warned')) return; // once per run, across workers
   console.warn(
     `${PREFIX}this run recorded LLM calls made by the page with Playwright tracing on (trace: '${mode}'). A trace holds the page's own request headers, so a key the page sends (authorization, x-api-key) is in its trace.zip: the plugin keeps secrets out of recordings, but cannot rewrite Playwright's traces. Record with --trace off, or keep the traces of record runs out of CI artifacts and your repository. (Said once per run.)`,
   );
 }
 
 /** A miss fails the test at once, with its message as the test's first error: a page's pending `expect` does not wait out its timeout first. */
-function speakFirst(session: Session, report: string, contexts: ReadonlySet<BrowserContext>): () => void {
+function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySet<BrowserContext>): () => void {
   const speak = (error: Error) => {
     // In the worker, the SDK that made the call raises the miss answer's message in the test itself.
     if (!(error instanceof ReplayMissError) || error.where === 'worker') return;
@@ -281,10 +272,10 @@ function speakFirst(session: Session, report: string, contexts: ReadonlySet<Brow
   let size = 0;
   let seen = 0;
   const timer = setInterval(() => {
-    const now = fs.statSync(report, { throwIfNoEntry: false })?.size ?? 0;
+    const now = channel.reportSize();
     if (now === size) return;
     size = now;
-    const { errors } = readReport(report);
+    const { errors } = channel.report();
     for (const error of errors.slice(seen)) speak(error);
     seen = errors.length;
   }, 200);
@@ -317,20 +308,12 @@ function followClock(playwright: Clock, ours: TestClock): void {
   }
 }
 
-/** Writes a file the app's server reads (the clock's state, the faults) whole: written aside, then renamed. */
-function shareFile(secret: string, file: string, text: string): void {
-  ensureReportDir(secret);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
-
 /** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */
-async function settled(session: Session, report: string): Promise<LlmCall[]> {
+async function settled(session: Session, channel: TestChannel): Promise<LlmCall[]> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   const own = await session.idle(SETTLE_TIMEOUT_MS);
   for (;;) {
-    const pending = readReport(report).calls.filter((c) => c.outcome === 'pending');
+    const pending = channel.report().calls.filter((c) => c.outcome === 'pending');
     if (!pending.length || Date.now() >= deadline) return [...own, ...pending];
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -2,20 +2,16 @@
 // preload) or the proxy: a request header on the page's requests to the app. The header crosses
 // the network, so it is untrusted: it carries an HMAC made with a per-run secret that the test
 // runner and `llmServerEnv()` share through the environment, and it names no paths. The server
-// resolves the test's folder inside its own llmDir, and reports each call into a file of its own
-// private run folder, named by a hex id the header carries.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// resolves the test's folder inside its own llmDir, and reports each call through the test's files
+// in the run's private folder (run/channel.ts), named by a hex id the header carries.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { UrlPattern } from './urls.js';
 import type { Ignore, IgnoreMatch } from './key.js';
 import type { RedactOptions } from './redact.js';
 import type { Pace, TestRef } from './session.js';
-import { type Counts, type FaultRule, checkFault } from './faults.js';
 import type { Mode } from '../mode.js';
-import { AttributionError, StoreError } from './errors.js';
+import { AttributionError } from './errors.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';
 /** The per-run secret, shared by the test runner, its workers, the web server and the proxy. */
@@ -38,7 +34,7 @@ export interface Attribution {
   redact: RedactOptions;
 }
 
-const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
+export const Pattern = z.union([z.object({ glob: z.string().max(2000) }), z.object({ re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
 /** An llmIgnore entry that travels: a path, or a masking rule with its RegExp as source and flags. */
 const IgnoreWire = z.union([z.string().max(500), z.object({ path: z.string().min(1).max(500), re: z.string().max(2000), flags: z.string().regex(/^[dgimsuvy]*$/) })]);
 export type IgnoreWire = z.infer<typeof IgnoreWire>;
@@ -51,18 +47,6 @@ const Wire = z.object({
   urls: z.array(Pattern).max(200),
   ignore: z.array(IgnoreWire).max(500),
   redact: z.object({ headers: z.array(Pattern).max(200), paths: z.array(z.string().max(500)).max(500), values: z.array(Pattern).max(200) }),
-});
-
-/**
- * The test's faults, as the test writes them for the app's server and the proxy: in a file of the
- * run's private folder beside the test's report (not in the header: every request to the app
- * carries that), with what the test's own process counted for each.
- */
-const FaultsWire = z.object({
-  v: z.literal(1),
-  rules: z
-    .array(z.object({ id: z.string().max(100), url: Pattern, fault: z.record(z.string(), z.unknown()), times: z.number().int().positive().optional(), model: Pattern.optional(), nth: z.number().int().positive().optional(), matched: z.number().int().nonnegative(), applied: z.number().int().nonnegative() }))
-    .max(10_000),
 });
 
 export const toPattern = (p: UrlPattern) => (typeof p === 'string' ? { glob: p } : { re: p.source, flags: p.flags });
@@ -127,78 +111,4 @@ export function decodeAttribution(value: string, secret: string | undefined): At
     throw new AttributionError('an llmIgnore RegExp in it does not compile: are the test runner and this server on the same version of playwright-llm-replay?');
   }
   return { id: w.id, test: w.test, mode: w.mode, pace: w.pace, urls: w.urls.map(fromPattern), ignore, redact: redactFromWire(w.redact) };
-}
-
-/** The test's faults file: what `decodeFaults` reads. */
-export function encodeFaults(rules: readonly FaultRule[]): string {
-  const wire: z.infer<typeof FaultsWire> = {
-    v: 1,
-    rules: rules.map((f) => ({ id: f.id, url: toPattern(f.url), fault: f.fault as Record<string, unknown>, times: f.times, model: f.model === undefined ? undefined : toPattern(f.model), nth: f.nth, matched: f.matched, applied: f.applied })),
-  };
-  return JSON.stringify(wire);
-}
-
-/**
- * The test's faults, and what the test's process counted for each. Each is checked as `llm.fault`
- * checks it; a file that is not one the test wrote gives no faults (and says why).
- */
-export function decodeFaults(text: string): { rules: FaultRule[]; counts: Map<string, Counts> } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new AttributionError('the faults file is not JSON');
-  }
-  const parsed = FaultsWire.safeParse(json);
-  if (!parsed.success) throw new AttributionError('the faults file has the wrong shape: are the test runner and this server on the same version of playwright-llm-replay?');
-  const rules = parsed.data.rules.map((f) => ({ ...checkFault(fromPattern(f.url), f.fault, { times: f.times, model: f.model === undefined ? undefined : fromPattern(f.model), nth: f.nth }), id: f.id }));
-  return { rules, counts: new Map(parsed.data.rules.map((f) => [f.id, { matched: f.matched, applied: f.applied }])) };
-}
-
-/** Where the test's faults are shared with the app's server and the proxy: beside its report. */
-export function faultsFile(report: string): string {
-  return report.replace(/\.jsonl$/, '.faults.json');
-}
-
-/** A fresh id for one test run (its report file's name). */
-export function newAttributionId(): string {
-  return randomBytes(16).toString('hex');
-}
-
-/**
- * The private folder where the app server and the proxy report the calls they make for this run's
- * tests. It is derived from the secret, created owner-only, and never taken from a request.
- */
-export function reportDir(secret: string): string {
-  return path.join(os.tmpdir(), `playwright-llm-replay-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`);
-}
-
-/** A test's report file: in the run's report folder, named by the test's checked hex id. */
-export function reportFile(secret: string, id: string): string {
-  if (!/^[0-9a-f]{16,64}$/.test(id)) throw new AttributionError('its id is not hex');
-  return path.join(reportDir(secret), `${id}.jsonl`);
-}
-
-/** Where the test's clock is shared with the app's server (`llmPace: 'clock'`): beside its report. */
-export function clockFile(report: string): string {
-  return report.replace(/\.jsonl$/, '.clock.json');
-}
-
-/** Where the test's processes count identical requests together (see Occurrences): beside its report. */
-export function occurrencesDir(report: string): string {
-  return report.replace(/\.jsonl$/, '.seen');
-}
-
-/** Creates the report folder (owner-only), or checks that the one there is a real folder of ours. */
-export function ensureReportDir(secret: string): string {
-  const dir = reportDir(secret);
-  try {
-    fs.mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const stat = fs.lstatSync(dir);
-  const mine = typeof process.getuid !== 'function' || stat.uid === process.getuid();
-  if (!stat.isDirectory() || stat.isSymbolicLink() || !mine) throw new StoreError(`${dir} is not a folder this user owns; refusing to write reports there.`);
-  return dir;
 }

@@ -3,7 +3,6 @@
 // page's timers). In Node — the test worker, the app's server — it is `TestClock`, which follows
 // `page.clock` (the fixture mirrors its calls) or is moved directly with `llm.clock` in a test
 // without a page. The app's server reads the test's clock from a file the worker writes.
-import fs from 'node:fs';
 import { LlmOptionError } from './errors.js';
 
 /** What a replay waits on. */
@@ -150,18 +149,18 @@ export class TestClock implements Sleeper {
 }
 
 /**
- * The test's clock seen from the app's server: the state the worker writes to `file`, read again
- * every 10 ms while a replay waits. No file: the test has not installed it.
+ * The test's clock seen from the app's server: the state the worker shares (`state`, read from the
+ * test's channel), read again every 10 ms while a replay waits. No state: the test has not installed it.
  */
 export class SharedClock implements Sleeper {
-  constructor(private readonly file: string) {}
+  constructor(private readonly state: () => ClockState | undefined) {}
 
   get installed(): boolean {
-    return this.read() !== undefined;
+    return this.state() !== undefined;
   }
 
   now(): number {
-    const s = this.read();
+    const s = this.state();
     return s ? nowOf(s) : 0;
   }
 
@@ -169,22 +168,11 @@ export class SharedClock implements Sleeper {
     let stopped = false;
     wake(() => (stopped = true));
     for (;;) {
-      const s = this.read();
+      const s = this.state();
       if (stopped || !s) return;
       const left = at - nowOf(s);
       if (left <= 0) return;
       await new Promise((r) => setTimeout(r, s.running ? Math.min(left, 10) : 10));
     }
-  }
-
-  /** The state the test wrote; anything else (no file, half a file, another shape) is no clock. */
-  private read(): ClockState | undefined {
-    let s: Partial<ClockState>;
-    try {
-      s = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<ClockState>;
-    } catch {
-      return undefined;
-    }
-    return s && Number.isFinite(s.t) && Number.isFinite(s.since) && typeof s.running === 'boolean' ? (s as ClockState) : undefined;
   }
 }

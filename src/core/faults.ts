@@ -134,25 +134,36 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
 }
 
 /**
- * The faults of a test, in the order they were added: the first that applies to a call wins. A
- * test's calls are made by several processes (the test's own, the app's server, the proxy); each
- * counts its own calls, and `times` and `nth` count all of them: `others` gives what the other
- * processes counted (the test reads the server's from its report; the server reads the test's
- * from the faults file), `onCount` tells them this process's.
+ * How a test's faults are shared with the test's other processes (see run/channel.ts): a test's
+ * calls are made by several processes (the test's own, the app's server, the proxy); each counts
+ * its own calls, and `times` and `nth` count all of them.
  */
+export interface FaultsLink {
+  /** In a process that follows the test: the test's rules when they changed since last asked. */
+  pull?(): FaultRule[] | undefined;
+  /** What the other processes counted, by fault id. */
+  others(): ReadonlyMap<string, Counts>;
+  /** This process's rules or counts changed. */
+  pushed(faults: Faults): void;
+}
+
+const ALONE: FaultsLink = { others: () => NONE, pushed: () => {} };
+
+/** The faults of a test, in the order they were added: the first that applies to a call wins. */
 export class Faults {
   readonly rules: FaultRule[] = [];
   private readonly matchers = new Map<FaultRule, (url: string) => boolean>();
-  /** What the other processes counted, by fault id. */
-  others: () => ReadonlyMap<string, Counts> = () => NONE;
-  /** Called when this process's counts or faults changed. */
-  onCount: () => void = () => {};
-  /** In the app's server: brings the test's faults up to date before a call. */
-  sync?: () => void;
+  private shared: FaultsLink = ALONE;
+
+  /** Counts with the test's other processes from now on. */
+  link(link: FaultsLink): void {
+    this.shared = link;
+  }
 
   /** Whether a call may get a fault (the rules brought up to date first). */
   active(): boolean {
-    this.sync?.();
+    const rules = this.shared.pull?.();
+    if (rules) this.replace(rules);
     return this.rules.length > 0;
   }
 
@@ -166,11 +177,11 @@ export class Faults {
     if (rule.model instanceof RegExp && /[gy]/.test(rule.model.flags)) rule = { ...rule, model: new RegExp(rule.model.source, rule.model.flags.replace(/[gy]/g, '')) };
     this.rules.push(rule);
     this.matchers.set(rule, urlMatcher([rule.url], false));
-    this.onCount();
+    this.shared.pushed(this);
   }
 
   /** Replaces the rules with the test's (in the app's server). A rule it already had keeps this process's counts. */
-  replace(rules: FaultRule[]): void {
+  private replace(rules: FaultRule[]): void {
     const had = new Map(this.rules.map((r) => [r.id, r]));
     this.rules.length = 0;
     this.matchers.clear();
@@ -194,19 +205,19 @@ export class Faults {
       rule.matched++;
       counted = true;
       if (chosen) continue;
-      const other = (others ??= this.others()).get(rule.id);
+      const other = (others ??= this.shared.others()).get(rule.id);
       if (rule.nth !== undefined && rule.matched + (other?.matched ?? 0) !== rule.nth) continue;
       if (rule.times !== undefined && rule.applied + (other?.applied ?? 0) >= rule.times) continue;
       rule.applied++;
       chosen = rule;
     }
-    if (counted) this.onCount();
+    if (counted) this.shared.pushed(this);
     return chosen;
   }
 
   /** At the end of a test: the faults no call got, in any process. */
   unused(): LlmOptionError[] {
-    const others = this.others();
+    const others = this.shared.others();
     return this.rules
       .filter((rule) => rule.applied + (others.get(rule.id)?.applied ?? 0) === 0)
       .map(

@@ -1,13 +1,15 @@
 // The proxy for non-Node backends, driven by a plain HTTP client (node:http, no preload, no
 // dispatcher): it records a streamed chat completion from the upstream and replays it offline.
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 import fg from 'fast-glob';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { fromRoot } from '../support/paths.js';
-import { SECRET_ENV, TEST_HEADER, encodeAttribution, newAttributionId, reportFile } from '../../src/core/attribution.js';
+import { SECRET_ENV, TEST_HEADER, encodeAttribution } from '../../src/core/attribution.js';
+import { TestChannel } from '../../src/core/run/channel.js';
 
 async function startProxyProcess(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [fromRoot('dist/cli.js'), 'proxy', '--port', '0', ...args], { env: { ...process.env, CI: '', LLM_REPLAY_MODE: '', ...env } });
@@ -77,11 +79,10 @@ test('records a streamed completion through the proxy, then replays it offline',
 
 test('a forwarded test header puts the recording in that test’s folder; replay mode misses say so', async ({}, testInfo) => {
   const dir = testInfo.outputPath('llm');
-  const secret = `secret-${newAttributionId()}`;
-  const id = newAttributionId();
+  const secret = `secret-${randomBytes(16).toString('hex')}`;
+  const { id, reportFile: report } = TestChannel.create(secret);
   proxy = await startProxyProcess(['--upstream', upstream.url, '--dir', dir, '--mode', 'record-missing'], { [SECRET_ENV]: secret });
   const header = encodeAttribution({ id, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'backend.spec.ts/answers', title: 'backend.spec.ts > answers', location: 'backend.spec.ts:3' } }, secret);
-  const report = reportFile(secret, id);
   const res = await post(`${proxy.url}/v1/chat/completions`, chat, { [TEST_HEADER]: header });
   expect(res.status).toBe(200);
   expect(fg.sync('**/*.json', { cwd: dir })).toEqual([expect.stringMatching(/^backend\.spec\.ts\/answers\/chat-completions\.[0-9a-f]{12}\.json$/)]);

@@ -10,7 +10,10 @@ import fg from 'fast-glob';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { fromRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
-import { SECRET_ENV, TEST_HEADER, encodeAttribution, newAttributionId } from '../../src/core/attribution.js';
+import { randomBytes } from 'node:crypto';
+import { SECRET_ENV, TEST_HEADER, encodeAttribution } from '../../src/core/attribution.js';
+
+const newAttributionId = () => randomBytes(16).toString('hex');
 import { llmServerEnv } from 'playwright-llm-replay';
 
 interface Server {

@@ -2,7 +2,9 @@
 // through its state, and let go at the test's end.
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
+import path from 'node:path';
 import { SharedClock, TestClock } from '../../src/core/clock.js';
+import { TestChannel } from '../../src/core/run/channel.js';
 
 test('any method installs the clock, as Playwright’s clock does, and shares its state', async () => {
   for (const call of [(c: TestClock) => c.pauseAt(1000), (c: TestClock) => c.runFor(10), (c: TestClock) => c.fastForward(10), (c: TestClock) => c.resume(), (c: TestClock) => c.setFixedTime(5), (c: TestClock) => c.setSystemTime(5)]) {
@@ -29,8 +31,10 @@ test('released at the test’s end, a paused clock holds no wait: the ones waiti
 });
 
 test('the app server reads the clock only from a state of the right shape', async ({}, testInfo) => {
-  const file = testInfo.outputPath('clock.json');
-  const clock = new SharedClock(file);
+  const channel = TestChannel.create(`secret-${testInfo.testId}`);
+  const file = channel.clockFile;
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const clock = new SharedClock(() => channel.clock());
   expect(clock.installed).toBe(false); // no file
   fs.writeFileSync(file, JSON.stringify({ t: 'soon', running: true, since: 0 }));
   expect(clock.installed).toBe(false);

@@ -66,7 +66,7 @@ test('a fault past the answer’s last chunk does nothing to it, and the test is
   // Past the end wins over the framing: an answer in one piece is told it has too few chunks.
   expect(planFault({ url: /chat/, fault: { errorEvent: true, after: 2 } }, { ...sse, length: 1, framing: 'json' })).toEqual({
     steps: new Map(),
-    afterEnd: new LlmOptionError('playwright-llm-replay: the fault { errorEvent: true, after: 2 } for /chat/: the answer has 1 chunk, so there is no chunk 2 to act after. Use a number from 0 to 1.'),
+    afterEnd: new LlmOptionError('the fault { errorEvent: true, after: 2 } for /chat/: the answer has 1 chunk, so there is no chunk 2 to act after. Use a number from 0 to 1.'),
   });
 });
 

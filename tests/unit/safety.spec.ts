@@ -7,7 +7,8 @@ import { test, expect } from '@playwright/test';
 import { Redactor, REDACTED } from '../../src/core/redact.js';
 import { titleSegment, testFolder } from '../../src/core/naming.js';
 import { testFolderPath } from '../../src/core/confine.js';
-import { type Attribution, AttributionError, decodeAttribution, encodeAttribution, reportDir, reportFile } from '../../src/core/attribution.js';
+import { type Attribution, AttributionError, decodeAttribution, encodeAttribution } from '../../src/core/attribution.js';
+import { TestChannel, runDir } from '../../src/core/run/channel.js';
 
 const KEYS = {
   openai: 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
@@ -173,10 +174,11 @@ test.describe('attribution header', () => {
   });
 
   test('reports go to a private folder derived from the secret, named by a hex id only', () => {
-    expect(path.dirname(reportFile(secret, a.id))).toBe(reportDir(secret));
-    expect(reportDir(secret)).toContain(os.tmpdir());
-    expect(reportDir(secret)).not.toContain(secret);
-    for (const id of ['../../etc/passwd', '/tmp/x', 'abc']) expect(() => reportFile(secret, id)).toThrow(/not hex/);
+    const channel = TestChannel.open(secret, a.id);
+    for (const file of [channel.reportFile, channel.occurrencesDir]) expect(path.dirname(file)).toBe(runDir(secret));
+    expect(runDir(secret)).toContain(os.tmpdir());
+    expect(runDir(secret)).not.toContain(secret);
+    for (const id of ['../../etc/passwd', '/tmp/x', 'abc']) expect(() => TestChannel.open(secret, id)).toThrow(/not hex/);
   });
 });
 

@@ -3,9 +3,9 @@
 // test's fixture reads it: calls appear in `llm.calls` as soon as they start (pending), errors fail
 // the test, and the test waits for pending ones before it ends.
 import fs from 'node:fs';
-import { type ErrorLine, errorFromLine, errorToLine } from './errors.js';
-import type { LlmCall, SessionEvent } from './session.js';
-import type { Counts } from './faults.js';
+import { type ErrorLine, errorFromLine, errorToLine } from '../errors.js';
+import type { LlmCall, SessionEvent } from '../session.js';
+import type { Counts } from '../faults.js';
 
 type Line =
   | { type: 'call' | 'settled'; call: LlmCall }
