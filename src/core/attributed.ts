@@ -44,9 +44,9 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
         if (!session) {
           session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
           ensureReportDir(secret!);
-          session.on(reportTo(reportFile(secret!, a.id)));
+          session.ledger.on(reportTo(reportFile(secret!, a.id)));
           // Identical requests are counted with the test's other processes: one `.2.json`, not two `.json`.
-          session.occurrences.share(occurrencesDir(reportFile(secret!, a.id)));
+          session.shelf.occurrences.share(occurrencesDir(reportFile(secret!, a.id)));
           if (a.pace === 'clock') session.clock = new SharedClock(clockFile(reportFile(secret!, a.id)));
           followFaults(session, reportFile(secret!, a.id), log);
           sessions.set(a.id, session);
