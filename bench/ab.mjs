@@ -53,7 +53,7 @@ if (json) {
   // The recorded answer's body, as MockAgent's reply.
   const { Session } = await import('../dist/core/session.js');
   const s = new Session({ root: options.llmDir, mode: 'replay', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: options.folder, title: options.folder, location: '' } });
-  const found = s.decide(s.describe({ method: 'POST', url: API, headers: [['content-type', 'application/json']], body: Buffer.from(body(0, { stream: false })) }));
+  const found = s.shelf.decide(s.recordings.describe({ method: 'POST', url: API, headers: [['content-type', 'application/json']], body: Buffer.from(body(0, { stream: false })) }));
   limit = new MockAgent();
   limit.disableNetConnect();
   limit.get('https://bench.test').intercept({ path: '/v1/chat/completions', method: 'POST' }).reply(200, JSON.stringify(found.found.interaction.response.body), { headers: { 'content-type': 'application/json' } }).persist();

@@ -29,7 +29,7 @@ async function readAll(url) {
 if (kind === 'lookup') {
   // The plugin's own working set: the recording found and ready to send, nothing sent yet.
   const session = new Session({ root, mode: 'replay', pace: 0, urls: ['https://bench.test/**'], ignore: [], redact: {}, test: { folder, title: folder, location: '' } });
-  const decision = session.decide(session.describe({ method: 'POST', url: API, headers: [], body: Buffer.from(request) }));
+  const decision = session.shelf.decide(session.recordings.describe({ method: 'POST', url: API, headers: [], body: Buffer.from(request) }));
   if (decision.kind !== 'replay') throw new Error('no recording found');
   const answer = answerOf(decision.found.interaction);
   peak = Math.max(peak, process.memoryUsage().rss);

@@ -16,13 +16,13 @@ const EVENTS = SMOKE ? 2_000 : 76_000;
 const root = tempDir('big');
 const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'big', title: 'big', location: '' } });
 const request = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a very long answer' }], stream: true });
-const described = session.describe({ method: 'POST', url: 'https://bench.test/v1/chat/completions', headers: [], body: Buffer.from(request) });
+const described = session.recordings.describe({ method: 'POST', url: 'https://bench.test/v1/chat/completions', headers: [], body: Buffer.from(request) });
 const text = 'lorem ipsum dolor sit amet '.repeat(14);
 const events = Array.from({ length: EVENTS }, (_, i) => ({
   data: { id: 'chatcmpl-big', object: 'chat.completion.chunk', created: 1767225600, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `${i} ${text}` }, logprobs: null, finish_reason: null }] },
   t: i / 10,
 }));
-const file = session.save({ request: described, response: { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events, terminator: { data: '[DONE]', t: EVENTS / 10 } }, occurrence: 0, test: 'big' });
+const file = session.shelf.save({ request: described, response: { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events, terminator: { data: '[DONE]', t: EVENTS / 10 } }, occurrence: 0, test: 'big' });
 const size = fs.statSync(file).size;
 console.log(`# the recording: ${(size / 1e6).toFixed(1)} MB, ${EVENTS} events`);
 

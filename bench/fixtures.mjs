@@ -23,12 +23,12 @@ export const body = (i, extra = {}) => JSON.stringify({ model: 'gpt-4o-mini', me
 export function writeRecordings(root, { count, events = 24, folder = 'bench', streamed = true, bodyOf = body }) {
   const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder, title: folder, location: '' } });
   for (let i = 0; i < count; i++) {
-    const request = session.describe({ method: 'POST', url: API, headers: [['content-type', 'application/json']], body: Buffer.from(bodyOf(i)) });
+    const request = session.recordings.describe({ method: 'POST', url: API, headers: [['content-type', 'application/json']], body: Buffer.from(bodyOf(i)) });
     const list = chatEvents(events, `chatcmpl-${i}`);
     const response = streamed
       ? { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events: list.map((data, k) => ({ data, t: k })), terminator: { data: '[DONE]', t: events } }
       : { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { id: `chatcmpl-${i}`, object: 'chat.completion', created: 1767225600, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: list.map((e) => e.choices[0].delta.content ?? '').join('') }, finish_reason: 'stop' }] } };
-    session.save({ request, response, occurrence: 0, test: folder });
+    session.shelf.save({ request, response, occurrence: 0, test: folder });
   }
   return { llmDir: root, llmMode: 'replay', llmUrls: ['https://bench.test/**'], folder };
 }

@@ -12,9 +12,9 @@ const options = writeRecordings(root, { count: 1 });
 const { Session } = await import('../dist/core/session.js');
 {
   const s = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'bench', title: 'bench', location: '' } });
-  const request = s.describe({ method: 'POST', url: API, headers: [], body: Buffer.from(body(0)) });
+  const request = s.recordings.describe({ method: 'POST', url: API, headers: [], body: Buffer.from(body(0)) });
   const events = chatEvents(24);
-  for (let n = 1; n < 10; n++) s.save({ request, response: { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events: events.map((data, k) => ({ data, t: k })), terminator: { data: '[DONE]', t: 24 } }, occurrence: n, test: 'bench' });
+  for (let n = 1; n < 10; n++) s.shelf.save({ request, response: { status: 200, headers: { 'content-type': 'text/event-stream' }, framing: 'sse', events: events.map((data, k) => ({ data, t: k })), terminator: { data: '[DONE]', t: 24 } }, occurrence: n, test: 'bench' });
 }
 
 async function readAll() {

@@ -12,7 +12,8 @@ import { recordingTranscript } from './core/transcript.js';
 import { keyHash, requestKey } from './core/key.js';
 import { Redactor } from './core/redact.js';
 import { recordingName } from './core/store.js';
-import { Session } from './core/session.js';
+import { Recordings } from './core/recordings/recordings.js';
+import { testFolderPath } from './core/confine.js';
 import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/errors.js';
 import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
@@ -165,7 +166,8 @@ function importRecordings(from: string, options: { dir: string }): void {
   const files = fg.sync('**/*.json', { cwd: source, absolute: true, onlyFiles: true }).sort();
   if (!files.length) throw new CommandError(`no recordings (*.json) in ${rel(source)}: nothing imported.`);
   const root = path.resolve(options.dir);
-  const session = new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 'imported', title: 'imported', location: '' } });
+  const recordings = new Recordings({ root, urls: [], ignore: [], redact: {} });
+  const folder = testFolderPath(recordings.store.root, 'imported');
   let taken = 0;
   const refused: string[] = [];
   for (const file of files) {
@@ -177,8 +179,8 @@ function importRecordings(from: string, options: { dir: string }): void {
       continue;
     }
     // The request as this plugin stores it: credentials replaced, the key from its content.
-    const request = session.describe({ method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.from(x.request.body === undefined ? '' : typeof x.request.body === 'string' ? x.request.body : JSON.stringify(x.request.body)) });
-    const saved = session.save({ request: session.withHeaders(request, { method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.alloc(0) }), response: x.response, occurrence: x.occurrence, test: 'imported' });
+    const request = recordings.describe({ method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.from(x.request.body === undefined ? '' : typeof x.request.body === 'string' ? x.request.body : JSON.stringify(x.request.body)) });
+    const saved = recordings.save(folder, { request: recordings.withHeaders(request, { method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.alloc(0) }), response: x.response, occurrence: x.occurrence, test: 'imported' }, 'imported');
     console.log(`imported ${rel(file)} → ${rel(saved)}`);
     taken++;
   }

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, expect as baseExpect, type BrowserContext, type Clock, type TestInfo } from '@playwright/test';
-import type { LlmCall, Session, TestRef } from './core/session.js';
+import type { Session } from './core/session.js';
+import type { LlmCall } from './core/call.js';
+import type { TestRef } from './core/recordings/shelf.js';
 import { LlmOptionError, ReplayMissError, LlmReplayError, PREFIX, UnfinishedCallError, detailOf } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
 import type { Mode } from './mode.js';
@@ -104,7 +106,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       let shared: Session | undefined;
       const uninstall = installDispatcher(() => current ?? (shared ??= createSession(_llmOptions)));
       await use();
-      if (shared) await shared.idle(SETTLE_TIMEOUT_MS);
+      if (shared) await shared.ledger.idle(SETTLE_TIMEOUT_MS);
       uninstall();
     },
     { scope: 'worker', auto: true, title: 'llm replay (node)', box: true },
@@ -129,7 +131,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       session.faults.link(channel.testFaults());
       const header = () => {
         // From the first request the app's server may take part: identical requests are counted together.
-        if (!session.occurrences.shared) session.occurrences.share(channel.occurrencesDir);
+        if (!session.shelf.occurrences.shared) session.shelf.occurrences.share(channel.occurrencesDir);
         return encodeAttribution(
           {
             id,
@@ -157,8 +159,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const stuck = await settled(session, channel);
       const reported = channel.close();
       session.faults.link({ others: () => reported.counts(), pushed: () => {} }); // the report is gone from here on
-      const calls = [...session.calls, ...reported.calls];
-      const errors = [...session.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
+      const calls = [...session.ledger.calls, ...reported.calls];
+      const errors = [...session.ledger.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
       // Re-recording replaces the test's folder, but only when every call was recorded again.
       const rerecord = options.mode === 'record' ? rerecorded(session, calls, testInfo, testInfo.status === 'passed' && !errors.length) : undefined;
       if (options.mode !== 'passthrough') warnTracing(testInfo, calls, secret);
@@ -174,10 +176,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llm: async ({ _llmSession: { session, channel, clock } }, use) => {
     await use({
       get calls() {
-        return [...session.calls, ...channel.report().calls];
+        return [...session.ledger.calls, ...channel.report().calls];
       },
       mode: session.options.mode,
-      dir: session.folder,
+      dir: session.shelf.folder,
       fault: async (url, fault, options) => session.faults.add(checkFault(url, fault, options)),
       clock,
     });
@@ -205,7 +207,7 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
   const described = calls.map((c) => {
     let x;
     try {
-      x = c.file ? session.store.read(c.file) : undefined;
+      x = c.file ? session.recordings.store.read(c.file) : undefined;
     } catch {
       x = undefined; // a file gone or damaged since: the call is shown without what it held
     }
@@ -213,7 +215,7 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
   });
   const head = rerecord?.kept.length ? `${rerecordNote(rerecord, session.options.root)}\n\n` : '';
   await testInfo.attach('llm-calls.txt', { body: head + transcript(described), contentType: 'text/plain' });
-  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.folder, test: session.options.test?.title, mode: session.options.mode, calls: described, ...(rerecord && { rerecord }) };
+  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.shelf.folder, test: session.options.test?.title, mode: session.options.mode, calls: described, ...(rerecord && { rerecord }) };
   await testInfo.attach(CALLS_ATTACHMENT, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
 }
 
@@ -226,8 +228,8 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
 function rerecorded(session: Session, calls: readonly LlmCall[], testInfo: TestInfo, clean: boolean): Rerecord {
   const notRecorded = calls.filter((c) => c.outcome === 'not-recorded' || c.outcome === 'pending').map((c) => ({ method: c.method, url: c.url, model: c.model, where: c.where, reason: c.reason ?? 'it was still being recorded when the test ended' }));
   const written = new Set(calls.map((c) => c.file).filter((f): f is string => !!f));
-  if (clean && !notRecorded.length) return { complete: true, removed: session.store.keepOnly(session.folder, [...written]), kept: [], notRecorded };
-  const kept = session.store.filesIn(session.folder).filter((f) => !written.has(f));
+  if (clean && !notRecorded.length) return { complete: true, removed: session.recordings.store.keepOnly(session.shelf.folder, [...written]), kept: [], notRecorded };
+  const kept = session.recordings.store.filesIn(session.shelf.folder).filter((f) => !written.has(f));
   const rerecord: Rerecord = { complete: false, removed: [], kept, notRecorded };
   if (kept.length) testInfo.annotations.push({ type: 'llm-replay', description: rerecordNote(rerecord, session.options.root) });
   return rerecord;
@@ -267,7 +269,7 @@ function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySe
     const reason = `playwright-llm-replay closed the browser context: ${call} has no recording in replay mode (the test's first error says which, and how to record it)`;
     for (const context of contexts) void context.close({ reason }).catch(() => {});
   };
-  const off = session.on((e) => e.type === 'error' && speak(e.error));
+  const off = session.ledger.on((e) => e.type === 'error' && speak(e.error));
   // The app's server and the proxy report their misses in the test's report file.
   let size = 0;
   let seen = 0;
@@ -311,7 +313,7 @@ function followClock(playwright: Clock, ours: TestClock): void {
 /** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */
 async function settled(session: Session, channel: TestChannel): Promise<LlmCall[]> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const own = await session.idle(SETTLE_TIMEOUT_MS);
+  const own = await session.ledger.idle(SETTLE_TIMEOUT_MS);
   for (;;) {
     const pending = channel.report().calls.filter((c) => c.outcome === 'pending');
     if (!pending.length || Date.now() >= deadline) return [...own, ...pending];

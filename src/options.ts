@@ -9,7 +9,8 @@ import type { IgnoreFn, IgnoreMatch } from './core/key.js';
 import type { UrlPattern } from './core/urls.js';
 import type { RedactOptions } from './core/redact.js';
 import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
-import { Session, type Settings, type TestRef } from './core/session.js';
+import { Session, type Settings } from './core/session.js';
+import type { TestRef } from './core/recordings/shelf.js';
 
 export interface LlmOptions {
   /** Where recordings live. Relative paths are taken from the config file's folder. Default `fixtures/llm`. */

@@ -64,7 +64,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: async () => {
-      await Promise.all([...tests.all(), shared].map((s) => s.idle(10_000)));
+      await Promise.all([...tests.all(), shared].map((s) => s.ledger.idle(10_000)));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agent.close();

@@ -44,10 +44,10 @@ if (!g[INSTALLED]) {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     const sessions = [...tests.all(), ...(shared ? [shared] : [])];
-    const left = await Promise.all(sessions.map((s) => s.idle(STOP_GRACE_MS)));
+    const left = await Promise.all(sessions.map((s) => s.ledger.idle(STOP_GRACE_MS)));
     sessions.forEach((s, i) => {
       for (const call of left[i]) {
-        s.fail(new UnfinishedCallError(`the app server got ${signal} while recording ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}; the recording was not stored. Wait for the answer in the test, or record it again.`));
+        s.ledger.fail(new UnfinishedCallError(`the app server got ${signal} while recording ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}; the recording was not stored. Wait for the answer in the test, or record it again.`));
       }
     });
     // Nobody else handles the signal: end as Node would have.

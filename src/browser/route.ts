@@ -25,7 +25,7 @@ function pageScriptSource(args: PageScriptArgs): string {
 export async function installBrowserTransport(context: BrowserContext, session: Session, upstream: () => Dispatcher): Promise<() => Promise<void>> {
   const patterns = llmUrlPatterns(session.options.urls).map((re) => ({ source: re.source, flags: re.flags.replace('g', '') }));
   await context.addInitScript({ content: pageScriptSource({ patterns }) });
-  const matches = (url: URL) => session.intercepts(url.href);
+  const matches = (url: URL) => session.recordings.intercepts(url.href);
   const handler = async (route: Route) => {
     const request = route.request();
     const body = request.postDataBuffer() ?? Buffer.alloc(0);

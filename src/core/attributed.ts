@@ -43,9 +43,9 @@ export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: str
         if (!session) {
           session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
           const channel = TestChannel.open(secret!, a.id);
-          session.on(channel.reporter());
+          session.ledger.on(channel.reporter());
           // Identical requests are counted with the test's other processes: one `.2.json`, not two `.json`.
-          session.occurrences.share(channel.occurrencesDir);
+          session.shelf.occurrences.share(channel.occurrencesDir);
           if (a.pace === 'clock') session.clock = new SharedClock(() => channel.clock());
           session.faults.link(channel.followFaults(session.faults, log, a.test.title));
           sessions.set(a.id, session);

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { UrlPattern } from './urls.js';
 import type { Ignore, IgnoreMatch } from './key.js';
 import type { RedactOptions } from './redact.js';
-import type { Pace, TestRef } from './session.js';
+import type { Pace } from './session.js';
+import type { TestRef } from './recordings/shelf.js';
 import type { Mode } from '../mode.js';
 import { AttributionError } from './errors.js';
 

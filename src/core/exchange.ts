@@ -13,7 +13,9 @@ import { framingOf } from '../wire/framing.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
 import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
-import type { LlmCall, LlmRequest, Pace, Session, Where } from './session.js';
+import type { LlmCall, LlmRequest, Where } from './call.js';
+import type { Decision } from './recordings/shelf.js';
+import type { Pace, Session } from './session.js';
 import { nonModelAnswer, nonModelEndpoint } from './urls.js';
 
 /** `NODE_DEBUG=llm-replay`: notes on what the ledger does not show. */
@@ -78,7 +80,7 @@ export function serve(session: Session, req: LlmRequest, transport: Transport): 
   const caller = new Caller(transport);
   return exchange(session, req, caller).catch((err: Error) => {
     const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
-    session.fail(error);
+    session.ledger.fail(error);
     caller.fail(error);
   });
 }
@@ -88,11 +90,11 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
   // answers it, with no lookup, no recording, no fault, no connection, and not in llm.calls.
   const side = session.options.mode === 'passthrough' ? undefined : nonModelEndpoint(req.method, req.url);
   if (side) {
-    debug('%s %s (%s) answered here: not a model call, not recorded', req.method, session.redactor.url(req.url), side.what);
+    debug('%s %s (%s) answered here: not a model call, not recorded', req.method, session.recordings.redactor.url(req.url), side.what);
     return play(nonModelAnswer(side, req.body), 0, caller);
   }
-  const request = session.describe(req);
-  const call = session.begin(request, caller.where);
+  const request = session.recordings.describe(req);
+  const call = session.ledger.begin(request, caller.where);
   // On the test's clock, an answer's times count from when the call was made (recorded or not).
   if (session.options.pace === 'clock' && session.clock?.installed) caller.started = session.clock.now();
   // Faults act on answers this plugin gives: none in passthrough mode.
@@ -102,7 +104,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     call.faultId = rule.id;
     // An error answer instead of the call: nothing is looked up or recorded, so a retry gets the real answer.
     if ('status' in rule.fault) {
-      session.settle(call, { outcome: 'faulted' });
+      session.ledger.settle(call, { outcome: 'faulted' });
       const { status, headers, body } = rule.fault;
       const list = headerList(headers ?? {});
       // The headers a test gives (retry-after…) are for the client to read, in a page too (cross-origin).
@@ -116,32 +118,32 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     endpoint: request.endpoint,
     problem: (error, notApplied) => {
       if (notApplied) call.fault = call.faultId = undefined;
-      session.fail(error);
+      session.ledger.fail(error);
     },
   };
-  let decision: ReturnType<Session['decide']>;
+  let decision: Decision;
   try {
-    decision = session.decide(request);
+    decision = session.shelf.decide(request);
   } catch (err) {
-    session.settle(call, { outcome: 'not-recorded', reason: (err as Error).message });
+    session.ledger.settle(call, { outcome: 'not-recorded', reason: (err as Error).message });
     throw err;
   }
   switch (decision.kind) {
     case 'replay':
-      session.settle(call, { outcome: 'replayed', file: decision.found.file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
+      session.ledger.settle(call, { outcome: 'replayed', file: decision.found.file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
       return play(answerOf(decision.found.interaction), paced(session, call, caller), caller, fault);
     case 'miss':
       // The miss is the answer: a fault the call matched did not act on it.
       if (fault) call.fault = call.faultId = undefined;
-      session.settle(call, { outcome: 'missed' });
+      session.ledger.settle(call, { outcome: 'missed' });
       decision.error.where = caller.where;
-      session.fail(decision.error);
+      session.ledger.fail(decision.error);
       return play(missAnswer(decision.error), 0, caller);
     case 'passthrough':
       return passThrough(session, req, call, caller);
     case 'record': {
       const work = record(session, req, request, decision, call, caller, fault);
-      session.track(work);
+      session.ledger.track(work);
       return work;
     }
   }
@@ -224,10 +226,10 @@ async function passThrough(session: Session, req: LlmRequest, call: LlmCall, cal
       if (caller.aborted) break;
       if (!caller.write(chunk, 0)) await caller.drain();
     }
-    session.settle(call, { outcome: 'passthrough' });
+    session.ledger.settle(call, { outcome: 'passthrough' });
     caller.end();
   } catch (err) {
-    session.settle(call, { outcome: 'passthrough', reason: `upstream failed: ${(err as Error).message}` });
+    session.ledger.settle(call, { outcome: 'passthrough', reason: `upstream failed: ${(err as Error).message}` });
     caller.fail(err as Error);
   }
 }
@@ -241,7 +243,7 @@ async function passThrough(session: Session, req: LlmRequest, call: LlmCall, cal
 async function record(session: Session, req: LlmRequest, request: Interaction['request'], { occurrence, key }: { occurrence: number; key: string }, call: LlmCall, caller: Caller, fault?: Fault): Promise<void> {
   // An unencoded body, so the recording's chunk times are those of readable events.
   const headers = [...req.headers.filter(([n]) => n !== 'accept-encoding'), ['accept-encoding', 'identity']] as HeaderList;
-  const notRecorded = (reason: string) => session.settle(call, { outcome: 'not-recorded', reason });
+  const notRecorded = (reason: string) => session.ledger.settle(call, { outcome: 'not-recorded', reason });
   let res: UpstreamResponse;
   try {
     res = await caller.upstream({ method: req.method, url: req.url, headers, body: req.body }, new AbortController().signal);
@@ -249,7 +251,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     notRecorded(`upstream failed: ${(err as Error).message}`);
     return caller.fail(err as Error);
   }
-  const recorder = new Recorder(session.withHeaders(request, req), session.redactor);
+  const recorder = new Recorder(session.recordings.withHeaders(request, req), session.recordings.redactor);
   recorder.response(res.status, res.headers);
   // Passed on as it arrives — unless the transport cannot stream, or a fault the test injected is to
   // act on the answer's events: then the caller gets the recorded answer, with the fault, once stored.
@@ -276,10 +278,10 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   let interaction: Interaction;
   try {
     interaction = recorder.finish(occurrence, session.options.test?.title);
-    session.settle(call, { outcome: 'recorded', file: session.save(interaction, key) });
+    session.ledger.settle(call, { outcome: 'recorded', file: session.shelf.save(interaction, key) });
   } catch (err) {
     notRecorded((err as Error).message);
-    session.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }));
+    session.ledger.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }));
     if (!live) caller.deliver(res, held);
     return caller.end();
   }

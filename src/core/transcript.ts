@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { type Summary, summarize } from '../wire/summary.js';
 import type { Interaction } from './recording.js';
-import type { LlmCall } from './session.js';
+import type { LlmCall } from './call.js';
 
 /** A call as the report keeps it: what `llm.calls` says, plus what its recording holds. */
 export interface ReportedCall extends LlmCall {

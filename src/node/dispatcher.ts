@@ -4,7 +4,8 @@
 import { Dispatcher } from 'undici';
 import { type Transport, serve } from '../core/exchange.js';
 import { headerList } from '../core/headers.js';
-import type { Session, Where } from '../core/session.js';
+import type { Session } from '../core/session.js';
+import type { Where } from '../core/call.js';
 import { LlmReplayError, RequestBodyError } from '../core/errors.js';
 import { HandlerTransport } from './sink.js';
 import { upstreamVia } from './upstream.js';
@@ -43,7 +44,7 @@ export class LlmDispatcher extends Dispatcher {
   override dispatch(opts: Options, handler: Handler): boolean {
     const session = this.sessionFor();
     const url = urlOf(opts);
-    if (!session || !url || !session.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
+    if (!session || !url || !session.recordings.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
     const transport = new HandlerTransport(handler, this.where, this.reach);
     const headers = headerList(opts.headers as never);
     const go = (body: Buffer) => serve(session, { method: opts.method, url, headers, body }, transport);
@@ -56,7 +57,7 @@ export class LlmDispatcher extends Dispatcher {
     const multipart = headers.some(([n, v]) => n === 'content-type' && /^\s*multipart\/form-data/i.test(v));
     (multipart ? Promise.reject(multipartError()) : readBody(body)).then(go, (err: Error) => {
       const error = err instanceof LlmReplayError ? err : new RequestBodyError(err.message, { cause: err });
-      session.fail(error);
+      session.ledger.fail(error);
       transport.fail(error);
     });
     return true;

@@ -1,13 +1,14 @@
 // `playwright-llm-replay/node`: the Node transport by hand, for code outside Playwright Test.
 import { type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import type { Ignore } from '../core/key.js';
-import type { LlmCall, Session, Where } from '../core/session.js';
+import type { Session } from '../core/session.js';
+import type { LlmCall, Where } from '../core/call.js';
 import { type LlmOptions, createSession, resolveOptions } from '../options.js';
 import type { LlmMode } from '../mode.js';
 import { LlmDispatcher } from './dispatcher.js';
 
 export { LlmDispatcher } from './dispatcher.js';
-export type { LlmCall } from '../core/session.js';
+export type { LlmCall } from '../core/call.js';
 
 /**
  * Sets a dispatcher that sends every request for which `sessionFor()` gives a session through
@@ -54,5 +55,6 @@ export function install(options: InstallOptions = {}): Installed {
   const resolved = resolveOptions({ ...rest, llmIgnore }, { baseDir: process.cwd() });
   const session = createSession(resolved, folder ? { folder, title: folder, location: '' } : undefined);
   const uninstall = installDispatcher(() => session);
-  return { calls: session.calls, errors: session.errors, settled: async (timeoutMs = 30_000) => void (await session.idle(timeoutMs)), uninstall };
+  const { ledger } = session;
+  return { calls: ledger.calls, errors: ledger.errors, settled: async (timeoutMs = 30_000) => void (await ledger.idle(timeoutMs)), uninstall };
 }

@@ -3,7 +3,7 @@
 // own). HandlerTransport is the exchange's Transport over either, written once.
 import type { Dispatcher } from 'undici';
 import type { ResponseHead, Transport } from '../core/exchange.js';
-import type { Where } from '../core/session.js';
+import type { Where } from '../core/call.js';
 
 type Handler = Dispatcher.DispatchHandler;
 

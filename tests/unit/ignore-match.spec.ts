@@ -4,7 +4,8 @@
 import { test, expect } from '@playwright/test';
 import { type Ignore, MASK, keyBody, requestKey as keyWith } from '../../src/core/key.js';
 import { Redactor } from '../../src/core/redact.js';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 import { type Attribution, decodeAttribution, encodeAttribution, ignorePaths } from '../../src/core/attribution.js';
 import { DEFAULTS, Options, looksValid, resolveOptions } from '../../src/options.js';
 import { llmServerEnv, serverOptions } from '../../src/server-env.js';
@@ -43,12 +44,12 @@ test('every match is masked, in strings inside the path too (content parts, Anth
 
 test('the recording keeps the real text; a request on another day replays it', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
-  const session = () => new Session({ root, mode: 'record-missing', pace: 0, urls: [], ignore: [today], redact: {}, test: { folder: 't', title: 't', location: 't:1' } });
-  const ask = (s: Session, system: string) => s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(chat(system))) });
+  const session = () => new Shelf(new Recordings({ root, urls: [], ignore: [today], redact: {} }), 'record-missing', { folder: 't', title: 't', location: 't:1' });
+  const ask = (s: Shelf, system: string) => s.recordings.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(chat(system))) });
   const recording = session();
   const request = ask(recording, 'Today is 2026-12-02.');
   const file = recording.save({ request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { ok: true } }, occurrence: 0, test: 't' });
-  expect(recording.store.read(file)?.request.body).toEqual(chat('Today is 2026-12-02.'));
+  expect(recording.recordings.store.read(file)?.request.body).toEqual(chat('Today is 2026-12-02.'));
 
   const later = session();
   const decision = later.decide(ask(later, 'Today is 2026-12-03.'));

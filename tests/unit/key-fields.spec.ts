@@ -6,7 +6,8 @@
 // fields are, by design (they are replaced before keying).
 import { test, expect } from '@playwright/test';
 import { keyHash } from '../../src/core/key.js';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 import { DEFAULTS } from '../../src/options.js';
 
 interface Format {
@@ -258,11 +259,11 @@ const FORMATS: Record<string, Format> = {
   },
 };
 
-/** The key and file-name hash a session gives a request, with the plugin's default llmIgnore and llmRedact. */
+/** The key and file-name hash the recordings give a request, with the plugin's default llmIgnore and llmRedact. */
 function keyed(url: string, body: unknown): { key: string; hash: string } {
-  const session = new Session({ root: '/nonexistent-llm-root', mode: 'record', pace: 0, urls: [], ignore: DEFAULTS.llmIgnore, redact: DEFAULTS.llmRedact });
-  const request = session.describe({ method: 'POST', url, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) });
-  const decision = session.decide(request);
+  const shelf = new Shelf(new Recordings({ root: '/nonexistent-llm-root', urls: [], ignore: DEFAULTS.llmIgnore, redact: DEFAULTS.llmRedact }), 'record');
+  const request = shelf.recordings.describe({ method: 'POST', url, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) });
+  const decision = shelf.decide(request);
   if (decision.kind !== 'record') throw new Error(`expected a record decision, got ${decision.kind}`);
   return { key: decision.key, hash: keyHash(decision.key) };
 }

@@ -2,7 +2,8 @@ import { test, expect } from '@playwright/test';
 import { type Ignore, canonicalEndpoint, canonicalJson, diffPaths, keyBody, requestKey as keyWith } from '../../src/core/key.js';
 import { Redactor } from '../../src/core/redact.js';
 import { urlMatcher } from '../../src/core/urls.js';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 
 const redactor = new Redactor();
 const requestKey = (req: Parameters<typeof keyWith>[0], ignore: Ignore) => keyWith(req, { ignore, redactor });
@@ -30,26 +31,27 @@ test('the key ignores key order, whitespace, host, port and headers', () => {
   expect(canonicalJson({ z: 'é"\\', '10': [undefined, null], '9': 0, B: 1, a: 2 })).toBe('{"10":[null,null],"9":0,"B":1,"a":2,"z":"é\\"\\\\"}');
 });
 
-test('a session parses a request again unless it is the very one it described last', () => {
-  const session = new Session({ root: '/nonexistent-llm-root', mode: 'record', pace: 0, urls: [], ignore: [], redact: {} });
+test('the recordings parse a request again unless it is the very one they described last', () => {
+  const recordings = new Recordings({ root: '/nonexistent-llm-root', urls: [], ignore: [], redact: {} });
+  const shelf = new Shelf(recordings, 'record');
   const req = (content: string, type = 'application/json') => ({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', type]] as [string, string][], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
-  const first = session.describe(req('question 1'));
-  expect(session.describe(req('question 1'))).toBe(first);
+  const first = recordings.describe(req('question 1'));
+  expect(recordings.describe(req('question 1'))).toBe(first);
   // Same length, another question: another request, with its own key.
-  const second = session.describe(req('question 2'));
+  const second = recordings.describe(req('question 2'));
   expect(second.body).toEqual({ model: 'm', messages: [{ role: 'user', content: 'question 2' }] });
-  const keys = [session.decide(first), session.decide(second), session.decide(session.describe(req('question 2')))];
+  const keys = [shelf.decide(first), shelf.decide(second), shelf.decide(recordings.describe(req('question 2')))];
   expect(keys.map((d) => d.kind === 'record' && d.occurrence)).toEqual([0, 0, 1]);
   expect(keys[0].kind === 'record' && keys[0].key).not.toBe(keys[1].kind === 'record' && keys[1].key);
   // A caller that rewrites its buffer in place for the next request (undici's request() hands it over as it is).
   const reused = req('question 3');
-  const third = session.describe(reused);
+  const third = recordings.describe(reused);
   reused.body.write('question 4', reused.body.indexOf('question 3'));
-  expect(session.describe(reused)).not.toBe(third);
-  expect(session.describe(reused).body).toEqual({ model: 'm', messages: [{ role: 'user', content: 'question 4' }] });
+  expect(recordings.describe(reused)).not.toBe(third);
+  expect(recordings.describe(reused).body).toEqual({ model: 'm', messages: [{ role: 'user', content: 'question 4' }] });
   // Another content type is another description (a body that is not JSON is kept as text).
-  expect(session.describe({ ...req('question 2', 'text/plain'), body: Buffer.from('plain words') }).body).toBe('plain words');
-  expect(session.describe(req('question 2', 'text/plain'))).not.toBe(session.describe(req('question 2')));
+  expect(recordings.describe({ ...req('question 2', 'text/plain'), body: Buffer.from('plain words') }).body).toBe('plain words');
+  expect(recordings.describe(req('question 2', 'text/plain'))).not.toBe(recordings.describe(req('question 2')));
 });
 
 test('llmIgnore removes dotted paths, wildcards and what functions drop', () => {

@@ -1,10 +1,11 @@
 // What a miss says: the closest recording, each differing field with both values, and for values
 // that change on every run (ids, timestamps) the exact llmIgnore entry that would make it match.
 import { test, expect } from '@playwright/test';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 
-const session = (root: string, mode: 'record' | 'replay') => new Session({ root, mode, pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 't', title: 't', location: 'x.spec.ts:1' } });
-const ask = (s: Session, body: object) => s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [], body: Buffer.from(JSON.stringify(body)) });
+const session = (root: string, mode: 'record' | 'replay') => new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), mode, { folder: 't', title: 't', location: 'x.spec.ts:1' });
+const ask = (s: Shelf, body: object) => s.recordings.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [], body: Buffer.from(JSON.stringify(body)) });
 const conversation = (callId: string, at: string, question: string) => ({
   model: 'gpt-4o-mini',
   metadata: { sent_at: at },

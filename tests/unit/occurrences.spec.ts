@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import { test, expect } from '@playwright/test';
 import { Occurrences } from '../../src/core/occurrences.js';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 import { resetStores } from '../../src/core/store.js';
 
 test('processes that share the count take turns: never the same occurrence twice', async ({}, testInfo) => {
@@ -22,12 +23,12 @@ test('processes that share the count take turns: never the same occurrence twice
   expect(new Occurrences().shared).toBe(false);
 });
 
-const ask = (s: Session, mode: 'record' | 'replay', content = 'same question') => {
-  const request = s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
+const ask = (s: Shelf, mode: 'record' | 'replay', content = 'same question') => {
+  const request = s.recordings.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
   return { request, decision: s.decide(request), mode };
 };
 const session = (root: string, mode: 'record' | 'replay', seen: string) => {
-  const s = new Session({ root, mode, pace: 0, urls: [], ignore: [], redact: {}, test: { folder: 't', title: 't', location: 't.spec.ts:1' } });
+  const s = new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), mode, { folder: 't', title: 't', location: 't.spec.ts:1' });
   s.occurrences.share(seen);
   return s;
 };
@@ -35,7 +36,7 @@ const session = (root: string, mode: 'record' | 'replay', seen: string) => {
 test('the worker and the app server record an identical request as two occurrences, and replay them in turn', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
   // Record: the worker asks, then the server (another process: its own store) asks the same.
-  const save = (s: Session, answer: string) => {
+  const save = (s: Shelf, answer: string) => {
     const { request, decision } = ask(s, 'record');
     if (decision.kind !== 'record') throw new Error(decision.kind);
     return s.save({ request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { answer } }, occurrence: decision.occurrence, test: 't' });
@@ -47,11 +48,11 @@ test('the worker and the app server record an identical request as two occurrenc
   // (A miss first: the store has walked the whole folder tree too.)
   expect(ask(replayWorker, 'replay', 'another question').decision).toMatchObject({ kind: 'miss' });
   expect(ask(replayWorker, 'replay').decision).toMatchObject({ kind: 'replay', found: { file: first } });
-  const workerStore = replayWorker.store;
+  const workerStore = replayWorker.recordings.store;
   resetStores();
   const server = session(root, 'record', testInfo.outputPath('seen-1'));
   const second = save(server, 'second');
-  expect(server.store).not.toBe(workerStore);
+  expect(server.recordings.store).not.toBe(workerStore);
   expect([first, second].map((f) => f.split('/').pop())).toEqual([expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.json$/), expect.stringMatching(/^chat-completions\.[0-9a-f]{12}\.2\.json$/)]);
   expect(fs.readFileSync(first, 'utf8')).toContain('"answer": "first"');
 
@@ -73,7 +74,7 @@ test('a count whose folder is gone (the test has ended, the server calls on) goe
 
 test('a test that finds a repeated request in another test’s folder takes its own copy of every occurrence, in order', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
-  const as = (title: string, mode: 'record' | 'record-missing' | 'replay') => new Session({ root, mode, pace: 0, urls: [], ignore: [], redact: {}, test: { folder: title, title, location: `${title}.spec.ts:1` } });
+  const as = (title: string, mode: 'record' | 'record-missing' | 'replay') => new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), mode, { folder: title, title, location: `${title}.spec.ts:1` });
   const a = as('a', 'record');
   const written = ['first answer', 'second answer'].map((answer) => {
     const { request, decision } = ask(a, 'record');

@@ -2,16 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { Session } from '../../src/core/session.js';
+import { Recordings } from '../../src/core/recordings/recordings.js';
+import { Shelf } from '../../src/core/recordings/shelf.js';
 import { resetStores } from '../../src/core/store.js';
 import type { Interaction } from '../../src/core/recording.js';
 
 const session = (root: string, title: string, folder = 'chat.spec.ts/same-folder') =>
-  new Session({ root, mode: 'record', pace: 0, urls: [], ignore: [], redact: {}, test: { folder, title, location: 'chat.spec.ts:1' } });
+  new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), 'record', { folder, title, location: 'chat.spec.ts:1' });
 
-function interaction(s: Session, content: string): Interaction {
-  const request = s.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
-  return { request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { answer: content } }, occurrence: 0, test: s.options.test?.title };
+function interaction(s: Shelf, content: string): Interaction {
+  const request = s.recordings.describe({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] })) });
+  return { request, response: { status: 200, headers: { 'content-type': 'application/json' }, framing: 'json', body: { answer: content } }, occurrence: 0, test: s.test?.title };
 }
 
 test('a second test that maps to the same folder fails clearly instead of overwriting', async ({}, testInfo) => {
@@ -36,11 +37,11 @@ test('a recording is parsed once, and again when the file changes', async ({}, t
   const root = testInfo.outputPath('llm');
   const a = session(root, 't', 't');
   const file = a.save(interaction(a, 'hello'));
-  const first = a.store.read(file);
-  expect(a.store.read(file)).toBe(first);
+  const first = a.recordings.store.read(file);
+  expect(a.recordings.store.read(file)).toBe(first);
   const x = JSON.parse(fs.readFileSync(file, 'utf8'));
   x.response.body = { answer: 'changed on disk' };
   fs.writeFileSync(file, JSON.stringify(x, null, 2));
-  expect(a.store.read(file)).not.toBe(first);
-  expect(a.store.read(file)!.response.body).toEqual({ answer: 'changed on disk' });
+  expect(a.recordings.store.read(file)).not.toBe(first);
+  expect(a.recordings.store.read(file)!.response.body).toEqual({ answer: 'changed on disk' });
 });

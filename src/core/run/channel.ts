@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AttributionError, PREFIX, StoreError, detailOf } from '../errors.js';
 import { type Counts, type FaultRule, type Faults, type FaultsLink, checkFault } from '../faults.js';
 import type { ClockState } from '../clock.js';
-import type { SessionEvent } from '../session.js';
+import type { LedgerEvent } from '../ledger.js';
 import { fromPattern, toPattern, Pattern } from '../attribution.js';
 import { type Reported, readReport, reportCounts, reportTo } from './report.js';
 
@@ -85,7 +85,7 @@ export class TestChannel {
   // The report.
 
   /** A session listener (in the app's server, the proxy) that appends its events to the test's report. */
-  reporter(): (e: SessionEvent) => void {
+  reporter(): (e: LedgerEvent) => void {
     ensureRunDir(this.secret);
     return reportTo(this.reportFile);
   }

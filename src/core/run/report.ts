@@ -4,7 +4,8 @@
 // the test, and the test waits for pending ones before it ends.
 import fs from 'node:fs';
 import { type ErrorLine, errorFromLine, errorToLine } from '../errors.js';
-import type { LlmCall, SessionEvent } from '../session.js';
+import type { LlmCall } from '../call.js';
+import type { LedgerEvent } from '../ledger.js';
 import type { Counts } from '../faults.js';
 
 type Line =
@@ -13,8 +14,8 @@ type Line =
   /** What a process counted for the test's faults so far (the latest line of each process counts). */
   | { type: 'faults'; by: string; counts: Record<string, Counts> };
 
-/** A session listener that appends its events to `file`. */
-export function reportTo(file: string): (e: SessionEvent) => void {
+/** A ledger listener that appends its events to `file`. */
+export function reportTo(file: string): (e: LedgerEvent) => void {
   return (e) => {
     const line: Line = e.type === 'error' ? { type: 'error', ...errorToLine(e.error) } : { type: e.type, call: e.call };
     fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });

@@ -1,0 +1,62 @@
+// One test's ledger: the calls it made (each pending until stored, replayed or failed), the work
+// it must wait for, the errors that fail it at its end — what `llm.calls` shows — and the events
+// listeners (llm.calls, the app server's report) hear as it changes.
+import type { Interaction } from './recording.js';
+import type { LlmCall, Outcome, Where } from './call.js';
+
+export type LedgerEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; call: LlmCall } | { type: 'error'; error: Error };
+
+let nextId = 0;
+
+export class Ledger {
+  readonly calls: LlmCall[] = [];
+  readonly errors: Error[] = [];
+  private readonly listeners: ((e: LedgerEvent) => void)[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
+
+  on(listener: (e: LedgerEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
+  }
+
+  private emit(e: LedgerEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Records an error that fails the test at its end. */
+  fail(error: Error): void {
+    this.errors.push(error);
+    this.emit({ type: 'error', error });
+  }
+
+  /** A new call, pending until `settle`. */
+  begin(request: Interaction['request'], where: Where): LlmCall {
+    const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where };
+    this.calls.push(call);
+    this.emit({ type: 'call', call });
+    return call;
+  }
+
+  settle(call: LlmCall, outcome: Partial<LlmCall> & { outcome: Exclude<Outcome, 'pending'> }): void {
+    if (call.outcome !== 'pending') return;
+    Object.assign(call, outcome);
+    this.emit({ type: 'settled', call });
+  }
+
+  /** Keeps the test from ending until `work` has settled (see `idle`). */
+  track(work: Promise<unknown>): void {
+    const p = work.catch(() => {}).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Resolves when every tracked call has settled, or after `timeoutMs`; returns the calls still pending. */
+  async idle(timeoutMs: number): Promise<LlmCall[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all([...this.pending]), new Promise((r) => (timer = setTimeout(r, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+    return this.calls.filter((c) => c.outcome === 'pending');
+  }
+}

@@ -1,0 +1,65 @@
+// Why a request found no recording in replay mode: where it looked, the closest recording and the
+// fields that differ (with a hint for the ones that look volatile), and the command that records it.
+import path from 'node:path';
+import { differences, keyBody, looksVolatile } from '../key.js';
+import type { Interaction } from '../recording.js';
+import type { Redactor } from '../redact.js';
+import { ReplayMissError } from '../errors.js';
+import type { Recordings } from './recordings.js';
+import type { TestRef } from './shelf.js';
+
+/** The miss of `request`, looked up from `folder` (absolute) for `test` (or for no test). */
+export function missError({ store, rules, redactor }: Recordings, request: Interaction['request'], folder: string, test?: TestRef): ReplayMissError {
+  const lines = [
+    `no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode.`,
+    `  Looked in ${rel(folder)}${path.sep} and everywhere under ${rel(store.root)}${path.sep}`,
+  ];
+  const { found, unreadable } = store.candidates(folder, request.method, request.endpoint);
+  const wanted = keyBody(request, rules, true);
+  // Fewest differing fields first; among those, the values nearest the ones asked for.
+  const ranked = found
+    .map((f) => {
+      const diff = differences(keyBody(f.interaction.request, rules), wanted);
+      return { f, diff, far: diff.reduce((sum, d) => sum + distance(d.recorded, d.wanted), 0) };
+    })
+    .sort((a, b) => a.diff.length - b.diff.length || a.far - b.far);
+  if (ranked.length) {
+    const { f, diff } = ranked[0];
+    lines.push(`  Closest recording: ${rel(f.file)}`, `    body fields that differ: ${diff.slice(0, 8).map((d) => d.path).join(', ')}${diff.length > 8 ? `, … (${diff.length} in all)` : ''}`);
+    for (const d of diff.slice(0, 8)) lines.push(`      ${d.path}: ${shown(redactor, d.wanted)} (recorded: ${shown(redactor, d.recorded)})`);
+    const volatile = diff.filter((d) => looksVolatile(d.recorded) && looksVolatile(d.wanted));
+    for (const entry of [...new Set(volatile.map((d) => d.ignore))]) {
+      lines.push(`    ${entry} looks volatile (an id or a time that changes on every run): add '${entry}' to llmIgnore to leave it out of the match.`);
+    }
+  } else {
+    lines.push(`  No recording of ${request.method} ${request.endpoint} exists yet.`);
+  }
+  for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.detail}`);
+  for (const m of [...store.misnamed.values()].slice(0, 3)) lines.push(`  Note: ${rel(m.file)} holds a different request than its name says (edited by hand?); rename it to ${path.basename(m.expected)}.`);
+  const target = test ? ` ${test.location}` : '';
+  // Record mode records every call of the test again and removes the ones it no longer makes: no stale file is left.
+  lines.push(`  To record it: LLM_REPLAY_MODE=record npx playwright test${target}`);
+  return new ReplayMissError(lines.join('\n'));
+}
+
+/** A value as a miss message shows it: JSON, cut to about 80 characters, secrets replaced. */
+function shown(redactor: Redactor, v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const text = redactor.text(JSON.stringify(v));
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+function rel(file: string): string {
+  const r = path.relative(process.cwd(), file);
+  return r && !r.startsWith('..') ? r : file;
+}
+
+/** How far apart two values are, roughly: for strings, the characters that differ outside a shared start and end. */
+function distance(a: unknown, b: unknown): number {
+  if (typeof a !== 'string' || typeof b !== 'string') return 1000;
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  return Math.max(a.length, b.length) - start - end;
+}
