@@ -52,6 +52,11 @@ export interface Running {
 export interface Capabilities {
   /** Passes a recorded answer on as it arrives (true), or why not. */
   streamsWhileRecording: true | string;
+  /**
+   * Each chunk reaches the caller as a read of its own (true), or why the suite cannot count on it
+   * (then cases compare the text the reads add up to).
+   */
+  readsPerChunk: true | string;
   /** Its clock is a test clock that moves only when told: timing cases check exact waits (else order only). */
   exactClock: boolean;
 }

@@ -91,7 +91,7 @@ class MemoryTransport implements Transport {
 const memory: Adapter = {
   name: 'memory',
   http: false,
-  caps: { exactClock: true, streamsWhileRecording: true },
+  caps: { readsPerChunk: true, exactClock: true, streamsWhileRecording: true },
   async start(o) {
     const local = localSession(o);
     return {

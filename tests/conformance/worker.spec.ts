@@ -9,7 +9,7 @@ import { localSession } from './local.js';
 const worker: Adapter = {
   name: 'worker',
   http: true,
-  caps: { exactClock: false, streamsWhileRecording: true },
+  caps: { readsPerChunk: true, exactClock: false, streamsWhileRecording: true },
   knownBugs: {
     firstChunkDelay:
       'at pace "clock" with a firstChunkDelay, the first chunk (released when the test moves the clock) and the second (due at once after it) reach fetch as one read; at pace 0 (a real timer) they stay apart',
