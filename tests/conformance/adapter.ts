@@ -1,0 +1,75 @@
+// What a transport gives the conformance suite (tests/conformance/cases.ts). Adding a transport means
+// writing one of these and a spec file that passes it to `conformance()`.
+import type { LlmCall } from '../../src/node/index.js';
+import type { Fault, FaultOptions } from '../../src/core/faults.js';
+import type { ScriptedUpstream } from './upstream.js';
+
+export type Mode = 'record' | 'record-missing' | 'replay' | 'passthrough';
+
+export interface StartOptions {
+  mode: Mode;
+  /** Default 0. */
+  pace?: number | 'clock';
+  llmDir: string;
+  /** Already listening when the adapter is not the memory one. */
+  upstream: ScriptedUpstream;
+}
+
+export interface CallRequest {
+  path: string;
+  body: object;
+  /** The caller stops reading and aborts after this many reads. */
+  abortAfterChunks?: number;
+  /** Called with each read as the caller makes it (in Node, when it happens). */
+  onRead?: (text: string, i: number) => void;
+}
+
+export interface CallResult {
+  status: number;
+  /** One entry per read the caller made of the body. */
+  chunks: string[];
+  /** Set when the body (or the request) failed; the caller's own message. */
+  error?: string;
+  /** The delay the core gave the transport with each chunk (transports that can tell: memory). */
+  delays?: number[];
+}
+
+export interface Running {
+  call(req: CallRequest): Promise<CallResult>;
+  /** What `llm.calls` shows. */
+  calls(): LlmCall[];
+  /** The messages of the errors the test would fail with at its end. */
+  errors(): string[];
+  fault(url: string | RegExp, fault: Fault, options?: FaultOptions): Promise<void>;
+  /** The test's clock (at pace 'clock'): installed paused at 0 where the adapter can (memory). */
+  clock: { install(): Promise<void>; runFor(ms: number): Promise<void> };
+  /** Resolves when every call has been stored or has failed. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What a transport can do; a case that needs what it cannot is skipped with the reason given. */
+export interface Capabilities {
+  /** Passes a recorded answer on as it arrives (true), or why not. */
+  streamsWhileRecording: true | string;
+  /**
+   * Each chunk reaches the caller as a read of its own (true), or why the suite cannot count on it
+   * (then cases compare the text the reads add up to).
+   */
+  readsPerChunk: true | string;
+  /** Its clock is a test clock that moves only when told: timing cases check exact waits (else order only). */
+  exactClock: boolean;
+}
+
+export interface Adapter {
+  name: string;
+  caps: Capabilities;
+  /**
+   * Cases this transport fails today, by case id, with the bug: they run as expected failures
+   * (`test.fail`), so fixing the bug turns them red until the entry goes.
+   */
+  knownBugs?: Record<string, string>;
+  /** Whether the upstream must listen on HTTP (every transport but memory). */
+  http: boolean;
+  start(options: StartOptions): Promise<Running>;
+}

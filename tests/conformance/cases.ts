@@ -1,0 +1,315 @@
+// The conformance cases: one set, run by every transport's spec file with its own adapter
+// (Polly's adapter-tests pattern). A case a transport cannot take is skipped with the reason its
+// adapter gives. Timing cases check exact waits on the memory transport (its test clock never moves
+// by itself) and only order on the real ones (no wall-clock bounds, no sleeps standing in for events).
+import fs from 'node:fs';
+import { test, expect } from '@playwright/test';
+import fg from 'fast-glob';
+import type { Adapter, CallRequest, Running, StartOptions } from './adapter.js';
+import { CHAT_PATH, ScriptedUpstream, chatAnswer } from './upstream.js';
+
+const stream = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }], stream: true } });
+const json = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }] } });
+/** The chunks of the n-th answer the upstream gives. */
+const answered = (n = 1, isStream = true) => chatAnswer(n, { stream: isStream }).chunks;
+const FAULT_URL = `**${CHAT_PATH}`;
+
+/** Lets every callback the memory transport queued run (its waits end on microtasks and the next turn). */
+const flush = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** Waits for a condition that an event makes true (polled; the deadline only turns a hang into a failure). */
+const until = (what: string, condition: () => boolean) => expect.poll(condition, { message: what, timeout: 20_000 }).toBe(true);
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export function conformance(adapter: Adapter): void {
+  const { caps } = adapter;
+  /** Marks a case this transport fails today (see Adapter.knownBugs). */
+  /** The reads a caller made, against the chunks it should have got one read each. */
+  const expectReads = (reads: string[], chunks: string[]) => {
+    if (caps.readsPerChunk === true) expect(reads).toEqual(chunks);
+    else expect(reads.join('')).toBe(chunks.join(''));
+  };
+  const knownBug = (id: string) => test.fail(!!adapter.knownBugs?.[id], adapter.knownBugs?.[id]);
+  test.describe(`conformance: ${adapter.name}`, () => {
+    test.describe.configure({ mode: 'parallel' });
+    let upstream: ScriptedUpstream;
+    let llmDir: string;
+    let running: Running[] = [];
+
+    test.beforeEach(async ({}, testInfo) => {
+      llmDir = testInfo.outputPath('llm');
+      upstream = new ScriptedUpstream();
+      if (adapter.http) await upstream.listen();
+    });
+    test.afterEach(async () => {
+      for (const r of running) await r.stop();
+      running = [];
+      await upstream.close();
+    });
+
+    const start = async (o: Omit<StartOptions, 'llmDir' | 'upstream'>) => {
+      const r = await adapter.start({ ...o, llmDir, upstream });
+      running.push(r);
+      return r;
+    };
+    const stop = async (r: Running) => {
+      running = running.filter((x) => x !== r);
+      await r.stop();
+    };
+    const files = () => fg.sync('**/*.json', { cwd: llmDir, absolute: true });
+
+    /** Records `req` (a run of its own), and returns what the caller saw. */
+    const recordOnce = async (...reqs: CallRequest[]) => {
+      const r = await start({ mode: 'record' });
+      const results = [];
+      for (const req of reqs) results.push(await r.call(req));
+      await r.settled();
+      expect(r.calls().map((c) => c.outcome)).toEqual(reqs.map(() => 'recorded'));
+      await stop(r);
+      return results;
+    };
+
+    /** Sets the recorded time (ms from the answer's start) of each chunk of the one recording there is. */
+    const setTimes = (times: number[]) => {
+      const [file] = files();
+      const x = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const events: { t: number }[] = [...x.response.body, ...(x.response.terminator ? [x.response.terminator] : [])];
+      expect(events).toHaveLength(times.length);
+      events.forEach((e, i) => (e.t = times[i]));
+      fs.writeFileSync(file, JSON.stringify(x, null, 2));
+    };
+
+    test('replays a stream at pace 0: one read per recorded chunk, no upstream', async () => {
+      const [recorded] = await recordOnce(stream());
+      expect([recorded.status, recorded.error]).toEqual([200, undefined]);
+      expect(recorded.chunks.join('')).toBe(answered().join(''));
+      const requests = upstream.requests;
+      const r = await start({ mode: 'replay' });
+      const res = await r.call(stream());
+      expect(res.error).toBeUndefined();
+      expect(res.status).toBe(200);
+      expectReads(res.chunks, answered());
+      expect(upstream.requests).toBe(requests);
+      expect(r.calls()).toMatchObject([{ outcome: 'replayed', method: 'POST', model: 'm' }]);
+      expect(r.errors()).toEqual([]);
+    });
+
+    test('replays JSON at pace 0', async () => {
+      await recordOnce(json());
+      const r = await start({ mode: 'replay' });
+      const res = await r.call(json());
+      expect([res.status, res.error]).toEqual([200, undefined]);
+      expect(JSON.parse(res.chunks.join(''))).toEqual(JSON.parse(answered(1, false)[0]));
+      expect(r.calls()).toMatchObject([{ outcome: 'replayed' }]);
+    });
+
+    test('replays a stream at the recorded pace, scaled', async () => {
+      await recordOnce(stream());
+      setTimes([0, 100, 300, 600]);
+      const r = await start({ mode: 'replay', pace: 100 });
+      const res = await r.call(stream());
+      expectReads(res.chunks, answered());
+      // Memory: the exact waits the core asked for (the recorded gaps / 100). Elsewhere: order only.
+      if (res.delays) expect(res.delays).toEqual([0, 1, 2, 3]);
+    });
+
+    test('replays a stream on the test clock: each chunk when the clock reaches its time', async () => {
+      await recordOnce(stream());
+      setTimes([0, 1000, 3000, 6000]);
+      const r = await start({ mode: 'replay', pace: 'clock' });
+      await r.clock.install();
+      const reads: string[] = [];
+      const done = r.call({ ...stream(), onRead: (t) => reads.push(t) });
+      await until('the first chunk (due at once) was read', () => reads.length === 1);
+      if (caps.exactClock) {
+        for (const [step, count] of [[999, 1], [1, 2], [1999, 2], [1, 3], [2999, 3], [1, 4]]) {
+          await r.clock.runFor(step);
+          await flush();
+          expect(reads, `after ${step} ms more`).toHaveLength(count);
+        }
+      } else await r.clock.runFor(6000);
+      const res = await done;
+      expectReads(res.chunks, answered());
+      expect(r.errors()).toEqual([]);
+    });
+
+    test('records with live pass-on: the first chunk reaches the caller before the upstream sends its last', async () => {
+      test.skip(caps.streamsWhileRecording !== true, String(caps.streamsWhileRecording));
+      const last = answered().length - 1;
+      const firstRead = deferred();
+      upstream.hold = (i) => (i === last ? firstRead.promise : undefined);
+      const r = await start({ mode: 'record' });
+      const done = r.call({
+        ...stream(),
+        onRead: (_t, i) => {
+          if (i) return;
+          upstream.log.push('read 0');
+          firstRead.resolve();
+        },
+      });
+      await until('the first chunk reached the caller while the upstream held its last', () => upstream.log.includes('read 0'));
+      const res = await done;
+      expect(upstream.log.indexOf('read 0')).toBeLessThan(upstream.log.indexOf(`sent ${last}`));
+      expect(res.chunks.join('')).toBe(answered().join(''));
+      await r.settled();
+      expect(r.calls()).toMatchObject([{ outcome: 'recorded' }]);
+    });
+
+    test('an abort mid-stream while recording still stores the whole answer', async () => {
+      const last = answered().length - 1;
+      // A transport that streams while recording: the upstream holds its last chunk until the caller has gone.
+      const gone = deferred();
+      if (caps.streamsWhileRecording === true) upstream.hold = (i) => (i === last ? gone.promise : undefined);
+      const r = await start({ mode: 'record' });
+      const res = await r.call({ ...stream(), abortAfterChunks: 1 });
+      gone.resolve();
+      expect(res.chunks.length).toBe(1);
+      await r.settled();
+      expect(r.calls()).toMatchObject([{ outcome: 'recorded' }]);
+      expect(upstream.log).toContain(`sent ${last}`);
+      await stop(r);
+      const replay = await start({ mode: 'replay' });
+      expectReads((await replay.call(stream())).chunks, answered());
+    });
+
+    test('an upstream 500 is passed on and not stored', async () => {
+      const r = await start({ mode: 'record' });
+      const res = await r.call(stream('hello', 'broken'));
+      expect(res.status).toBe(500);
+      expect(res.chunks.join('')).toContain('The server had an error');
+      await r.settled();
+      expect(r.calls()).toMatchObject([{ outcome: 'not-recorded', reason: expect.stringContaining('500') }]);
+      expect(files()).toEqual([]);
+    });
+
+    test('an upstream reset mid-stream is passed on and not stored', async () => {
+      const r = await start({ mode: 'record' });
+      const res = await r.call(stream('hello', 'reset'));
+      expect(res.status).toBe(200);
+      expect(res.error).toBeDefined();
+      expect(answered().join('')).toContain(res.chunks.join(''));
+      await r.settled();
+      expect(r.calls()).toMatchObject([{ outcome: 'not-recorded', reason: expect.stringContaining('upstream failed') }]);
+      expect(files()).toEqual([]);
+    });
+
+    test('a miss in replay mode: 404 with the message, no upstream connection', async () => {
+      const r = await start({ mode: 'replay' });
+      const res = await r.call(stream());
+      expect(res.status).toBe(404);
+      expect(res.chunks.join('')).toContain('no recording for POST');
+      expect(upstream.requests).toBe(0);
+      expect(r.calls()).toMatchObject([{ outcome: 'missed' }]);
+      expect(r.errors().join('\n')).toContain('no recording for POST');
+    });
+
+    test('passthrough: the upstream answers, nothing is stored', async () => {
+      const r = await start({ mode: 'passthrough' });
+      const res = await r.call(stream());
+      expect([res.status, res.error]).toEqual([200, undefined]);
+      expect(res.chunks.join('')).toBe(answered().join(''));
+      expect(upstream.requests).toBe(1);
+      await r.settled();
+      expect(r.calls()).toMatchObject([{ outcome: 'passthrough' }]);
+      expect(files()).toEqual([]);
+    });
+
+    test('the n-th identical request replays the n-th recording (past the last, the last repeats)', async () => {
+      const recorded = await recordOnce(json('same'), json('same'));
+      expect(recorded.map((x) => JSON.parse(x.chunks.join('')).n)).toEqual([1, 2]);
+      const r = await start({ mode: 'replay' });
+      const ns = [];
+      for (let i = 0; i < 3; i++) ns.push(JSON.parse((await r.call(json('same'))).chunks.join('')).n);
+      expect(ns).toEqual([1, 2, 2]);
+    });
+
+    test.describe('faults', () => {
+      test('{ status } with times: the first call gets the error, the next the recording', async () => {
+        await recordOnce(stream());
+        const r = await start({ mode: 'replay' });
+        await r.fault(FAULT_URL, { status: 429, headers: { 'retry-after': '0' } }, { times: 1 });
+        const first = await r.call(stream());
+        expect(first.status).toBe(429);
+        const second = await r.call(stream());
+        expect(second.status).toBe(200);
+        expectReads(second.chunks, answered());
+        expect(r.calls()).toMatchObject([{ outcome: 'faulted', fault: expect.stringContaining('429') }, { outcome: 'replayed' }]);
+      });
+
+      test('{ dropAfter } with nth: only the n-th call breaks, after its first chunks', async () => {
+        await recordOnce(stream());
+        const r = await start({ mode: 'replay' });
+        await r.fault(FAULT_URL, { dropAfter: 2 }, { nth: 2 });
+        const [a, b, c] = [await r.call(stream()), await r.call(stream()), await r.call(stream())];
+        expectReads(a.chunks, answered());
+        expect(b.error).toBeDefined();
+        expectReads(b.chunks, answered().slice(0, 2));
+        expectReads(c.chunks, answered());
+        expect(r.calls().map((x) => x.fault)).toEqual([undefined, '{ dropAfter: 2 }', undefined]);
+      });
+
+      test('{ errorEvent }: the provider’s error event after the first chunks, then the end', async () => {
+        await recordOnce(stream());
+        const r = await start({ mode: 'replay' });
+        await r.fault(FAULT_URL, { errorEvent: 'boom', after: 1 });
+        const res = await r.call(stream());
+        expect(res.error).toBeUndefined();
+        const text = res.chunks.join('');
+        if (caps.readsPerChunk === true) expect(res.chunks[0]).toBe(answered()[0]);
+        expect(text.startsWith(answered()[0])).toBe(true);
+        expect(text.slice(answered()[0].length)).toContain('boom');
+        expect(text).not.toContain('[DONE]');
+      });
+
+      test('{ stallAfter, ms } on the test clock: the pause comes after the n-th chunk', async () => {
+        await recordOnce(stream());
+        setTimes([0, 0, 0, 0]);
+        const r = await start({ mode: 'replay', pace: 'clock' });
+        await r.clock.install();
+        await r.fault(FAULT_URL, { stallAfter: 1, ms: 5000 });
+        const reads: string[] = [];
+        const done = r.call({ ...stream(), onRead: (t) => reads.push(t) });
+        await until('the chunk before the stall was read', () => reads.length === 1);
+        if (caps.exactClock) {
+          await r.clock.runFor(4999);
+          await flush();
+          expect(reads).toHaveLength(1);
+          await r.clock.runFor(1);
+          await flush();
+          expectReads(reads, answered());
+        } else await r.clock.runFor(5000);
+        expectReads((await done).chunks, answered());
+        expect(r.errors()).toEqual([]);
+      });
+
+      test('{ firstChunkDelay } on the test clock: nothing is read before it', async () => {
+        knownBug('firstChunkDelay');
+        await recordOnce(stream());
+        setTimes([0, 0, 0, 0]);
+        const r = await start({ mode: 'replay', pace: 'clock' });
+        await r.clock.install();
+        await r.fault(FAULT_URL, { firstChunkDelay: 2000 });
+        const reads: string[] = [];
+        const done = r.call({ ...stream(), onRead: (t) => reads.push(t) });
+        await until('the call began', () => r.calls().length === 1);
+        if (caps.exactClock) {
+          await flush();
+          await r.clock.runFor(1999);
+          await flush();
+          expect(reads).toHaveLength(0);
+          await r.clock.runFor(1);
+          await flush();
+          expectReads(reads, answered());
+        } else await r.clock.runFor(2000);
+        expectReads((await done).chunks, answered());
+      });
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// The conformance cases on the page transport: the context's route and the page script, with a
+// fetch in Chromium as the caller (the page is on the upstream's origin). At pace 'clock' the page
+// waits on Playwright's clock, and the test's Node clock follows it (as the fixture makes it).
+import { chromium, type Browser } from '@playwright/test';
+// From dist: the transport reads the page script bundle built beside it (npm run build).
+import { installBrowserTransport } from '../../dist/browser/route.js';
+import { upstreamDispatcher } from '../../src/node/index.js';
+import { QUIET_CHROMIUM_ARGS, chromiumPath } from '../../src/chromium.js';
+import type { Adapter, CallRequest, CallResult } from './adapter.js';
+import { conformance } from './cases.js';
+import { localSession } from './local.js';
+
+let browser: Promise<Browser> | undefined;
+
+const page: Adapter = {
+  name: 'page',
+  http: true,
+  caps: {
+    readsPerChunk: true,
+    exactClock: false,
+    streamsWhileRecording: 'route.fulfill cannot stream: while recording, the page gets the answer whole once it is stored (by design, src/browser/route.ts)',
+  },
+  async start(o) {
+    browser ??= chromium.launch({ executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] });
+    const context = await (await browser).newContext();
+    const local = localSession(o);
+    const undo = await installBrowserTransport(context, local.session as never, upstreamDispatcher);
+    let onRead: CallRequest['onRead'];
+    await context.exposeFunction('__conformanceRead', (text: string, i: number) => onRead?.(text, i));
+    const p = await context.newPage();
+    await p.goto(`${o.upstream.url}/`);
+    return {
+      ...local,
+      clock: {
+        install: async () => {
+          await p.clock.install();
+          await local.clock.install();
+        },
+        runFor: async (ms) => {
+          await p.clock.runFor(ms);
+          await local.clock.runFor(ms);
+        },
+      },
+      async call(req): Promise<CallResult> {
+        onRead = req.onRead;
+        return p.evaluate(
+          async ({ url, body, abortAfter }) => {
+            const controller = new AbortController();
+            const chunks: string[] = [];
+            let status = 0;
+            try {
+              const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal });
+              status = res.status;
+              const reader = res.body!.getReader();
+              const decoder = new TextDecoder();
+              for (;;) {
+                if (abortAfter !== null && chunks.length >= abortAfter) {
+                  controller.abort();
+                  return { status, chunks, error: 'aborted' };
+                }
+                const { done, value } = await reader.read();
+                if (done) break;
+                const text = decoder.decode(value, { stream: true });
+                chunks.push(text);
+                await (window as unknown as { __conformanceRead(t: string, i: number): Promise<void> }).__conformanceRead(text, chunks.length - 1);
+              }
+            } catch (err) {
+              return { status, chunks, error: String(err) };
+            }
+            return { status, chunks };
+          },
+          { url: o.upstream.url + req.path, body: JSON.stringify(req.body), abortAfter: req.abortAfterChunks ?? null },
+        );
+      },
+      stop: async () => {
+        await undo();
+        await context.close();
+        await local.stop();
+      },
+    };
+  },
+};
+
+conformance(page);

@@ -1,0 +1,101 @@
+// The conformance suite's upstream: it answers from a scripted list of chunks, either in memory (the
+// memory transport calls `answer` directly) or over HTTP on 127.0.0.1 (every real transport). A
+// case can hold it before a chunk (`hold`) to order what the upstream sends against what the caller
+// reads, and sees what it sent in `log`.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Script {
+  status: number;
+  contentType: string;
+  chunks: string[];
+  /** After the chunks, the connection breaks (a network failure mid-answer). */
+  reset?: boolean;
+}
+
+/** The path of every case's calls: OpenAI chat, so faults know the provider's error event. */
+export const CHAT_PATH = '/v1/chat/completions';
+
+export const WORDS = ['one', 'two', 'three'];
+
+/** The n-th request's answer (n from 1): a stream of one event per word then [DONE], or one JSON body. */
+export function chatAnswer(n: number, body: { stream?: boolean; model?: string }): Script {
+  if (body.model === 'broken') return { status: 500, contentType: 'application/json', chunks: [JSON.stringify({ error: { message: 'The server had an error', type: 'server_error' } })] };
+  if (!body.stream) return { status: 200, contentType: 'application/json', chunks: [JSON.stringify({ n, choices: [{ message: { role: 'assistant', content: WORDS.join(' ') } }] })] };
+  const events = WORDS.map((w) => `data: ${JSON.stringify({ n, choices: [{ delta: { content: w } }] })}\n\n`);
+  return { status: 200, contentType: 'text/event-stream', chunks: [...events, 'data: [DONE]\n\n'], reset: body.model === 'reset' };
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  headers: [string, string][];
+  body: AsyncIterable<Buffer>;
+}
+
+export class ScriptedUpstream {
+  /** Requests answered so far. */
+  requests = 0;
+  /** What happened, in order: `sent <i>` for each chunk sent, `end`, `reset`. */
+  readonly log: string[] = [];
+  /** Awaited before chunk `i` of every answer is sent. */
+  hold?: (i: number) => Promise<void> | void;
+  url = 'http://upstream.memory.invalid';
+  private server?: http.Server;
+
+  /** The answer to one request, as the memory transport reads it. */
+  answer(body: Buffer): UpstreamAnswer {
+    const script = chatAnswer(++this.requests, parse(body));
+    const self = this;
+    return {
+      status: script.status,
+      headers: [['content-type', script.contentType]],
+      body: (async function* () {
+        for (const [i, chunk] of script.chunks.entries()) {
+          if (script.reset && i === script.chunks.length - 1) {
+            self.log.push('reset');
+            throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+          }
+          await self.hold?.(i);
+          self.log.push(`sent ${i}`);
+          yield Buffer.from(chunk);
+        }
+        self.log.push('end');
+      })(),
+    };
+  }
+
+  /** Serves the same answers over HTTP; `url` becomes its address. GET / is a blank page for a browser to start from. */
+  async listen(): Promise<void> {
+    this.server = http.createServer(async (req, res) => {
+      const parts: Buffer[] = [];
+      for await (const c of req) parts.push(c as Buffer);
+      if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>conformance</title>');
+      const answer = this.answer(Buffer.concat(parts));
+      res.writeHead(answer.status, Object.fromEntries([...answer.headers, ['access-control-allow-origin', '*']]));
+      res.flushHeaders();
+      try {
+        for await (const chunk of answer.body) await new Promise<void>((r) => res.write(chunk, () => r()));
+        res.end();
+      } catch {
+        res.socket?.destroy();
+      }
+    });
+    this.server.on('connection', (s) => s.setNoDelay(true));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server!.close(r));
+  }
+}
+
+function parse(body: Buffer): { stream?: boolean; model?: string } {
+  try {
+    return JSON.parse(body.toString() || '{}');
+  } catch {
+    return {};
+  }
+}
