@@ -21,13 +21,13 @@ export function localSession(o: StartOptions): Local {
   return {
     session,
     clock,
-    calls: () => [...session.calls],
-    errors: () => session.errors.map((e) => e.message),
+    calls: () => [...session.ledger.calls],
+    errors: () => session.ledger.errors.map((e) => e.message),
     fault: async (url, fault, options) => session.faults.add(checkFault(url, fault, options)),
-    settled: async () => void (await session.idle(30_000)),
+    settled: async () => void (await session.ledger.idle(30_000)),
     stop: async () => {
       clock.release();
-      await session.idle(30_000);
+      await session.ledger.idle(30_000);
     },
   };
 }
