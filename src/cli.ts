@@ -17,7 +17,7 @@ import { testFolderPath } from './core/confine.js';
 import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/errors.js';
 import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
-import { MODES, checkMode } from './mode.js';
+import { MODES, checkMode } from './core/mode.js';
 
 const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 

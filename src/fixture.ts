@@ -10,7 +10,7 @@ import type { LlmCall } from './core/call.js';
 import type { TestRef } from './core/recordings/shelf.js';
 import { LlmOptionError, ReplayMissError, LlmReplayError, PREFIX, UnfinishedCallError, detailOf } from './core/errors.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
-import type { Mode } from './mode.js';
+import type { Mode } from './core/mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
 import { installBrowserTransport } from './browser/route.js';
 import { addAppHeader, appUrls } from './browser/app-header.js';

@@ -2,7 +2,7 @@
 export * from '@playwright/test';
 export { test, type LlmFixture, type LlmClock } from './fixture.js';
 export type { LlmOptions, IgnoreList } from './options.js';
-export type { LlmMode, Mode } from './mode.js';
+export type { LlmMode, Mode } from './core/mode.js';
 export type { LlmCall, Outcome, Where } from './core/call.js';
 export type { RedactOptions } from './core/redact.js';
 export type { Fault, FaultOptions } from './core/faults.js';

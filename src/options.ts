@@ -8,7 +8,7 @@ import { LlmOptionError } from './core/errors.js';
 import type { IgnoreFn, IgnoreMatch } from './core/key.js';
 import type { UrlPattern } from './core/urls.js';
 import type { RedactOptions } from './core/redact.js';
-import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './mode.js';
+import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './core/mode.js';
 import { Session, type Settings } from './core/session.js';
 import type { TestRef } from './core/recordings/shelf.js';
 

@@ -9,10 +9,10 @@ import { TEST_HEADER } from './core/attribution.js';
 import { OWN_ATTRIBUTION, attributedSessions } from './core/attributed.js';
 import { type Transport, serve } from './core/exchange.js';
 import { HOP_BY_HOP, headerList } from './core/headers.js';
-import type { LlmMode } from './mode.js';
+import type { LlmMode } from './core/mode.js';
 import { createSession } from './options.js';
 import { serverOptions } from './server-env.js';
-import { upstreamVia } from './node/upstream.js';
+import { upstreamVia } from './upstream.js';
 import { LlmOptionError } from './core/errors.js';
 
 export interface ProxyOptions {

@@ -1,6 +1,6 @@
 // What a test's `llm-calls.json` attachment holds: written by the fixture, read by the run summary
 // reporter (also from merged shard reports, where the attachments are all there is).
-import type { Mode } from './mode.js';
+import type { Mode } from './core/mode.js';
 import type { ReportedCall } from './core/transcript.js';
 
 export const CALLS_ATTACHMENT = 'llm-calls.json';

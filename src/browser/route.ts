@@ -10,7 +10,7 @@ import { type ResponseHead, type Transport, serve } from '../core/exchange.js';
 import { headerList } from '../core/headers.js';
 import type { Session } from '../core/session.js';
 import { llmUrlPatterns } from '../core/urls.js';
-import { upstreamVia } from '../node/upstream.js';
+import { upstreamVia } from '../upstream.js';
 import { CHUNKS_HEADER, encodeChunks } from './chunk-header.js';
 import type { PageScriptArgs } from './page-script.js';
 

@@ -6,7 +6,6 @@ import { SECRET_ENV, decodeAttribution } from './attribution.js';
 import { SharedClock } from './clock.js';
 import { TestChannel } from './run/channel.js';
 import { Session } from './session.js';
-import type { Resolved } from '../options.js';
 import { PREFIX, detailOf } from './errors.js';
 
 /** Marks a server that does its own attribution (the proxy), so the preload leaves its requests alone. */
@@ -19,7 +18,7 @@ export interface AttributedSessions {
   all(): Session[];
 }
 
-export function attributedSessions(base: Pick<Resolved, 'root'>, log: (line: string) => void = (l) => console.error(l)): AttributedSessions {
+export function attributedSessions(base: { root: string }, log: (line: string) => void = (l) => console.error(l)): AttributedSessions {
   const sessions = new Map<string, Session>();
   const refused = new Set<string>();
   const refuse = (reason: string) => {

@@ -11,7 +11,7 @@ import type { Ignore, IgnoreMatch } from './key.js';
 import type { RedactOptions } from './redact.js';
 import type { Pace } from './session.js';
 import type { TestRef } from './recordings/shelf.js';
-import type { Mode } from '../mode.js';
+import type { Mode } from './mode.js';
 import { AttributionError } from './errors.js';
 
 export const TEST_HEADER = 'x-llm-replay-test';

@@ -1,7 +1,7 @@
 // One test as the exchange sees it: the ledger of what it saw, its shelf of the recordings, the
 // faults it injects, and its clock. One handle for the transports and the fixture; the work is
 // in ledger.ts and recordings/.
-import type { Mode } from '../mode.js';
+import type { Mode } from './mode.js';
 import type { UrlPattern } from './urls.js';
 import type { Ignore } from './key.js';
 import type { RedactOptions } from './redact.js';

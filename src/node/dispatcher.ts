@@ -8,7 +8,7 @@ import type { Session } from '../core/session.js';
 import type { Where } from '../core/call.js';
 import { LlmReplayError, RequestBodyError } from '../core/errors.js';
 import { HandlerTransport } from './sink.js';
-import { upstreamVia } from './upstream.js';
+import { upstreamVia } from '../upstream.js';
 
 type Options = Dispatcher.DispatchOptions;
 const EMPTY = Buffer.alloc(0);

@@ -4,7 +4,7 @@ import type { Ignore } from '../core/key.js';
 import type { Session } from '../core/session.js';
 import type { LlmCall, Where } from '../core/call.js';
 import { type LlmOptions, createSession, resolveOptions } from '../options.js';
-import type { LlmMode } from '../mode.js';
+import type { LlmMode } from '../core/mode.js';
 import { LlmDispatcher } from './dispatcher.js';
 
 export { LlmDispatcher } from './dispatcher.js';

@@ -36,7 +36,7 @@ test('an error reported by another process comes back as the same class, code an
 const ALLOWED: Record<string, string[]> = {
   'core/exchange.ts': ["new Error('other side closed'"], // undici's SocketError (UND_ERR_SOCKET) for a dropAfter fault
   'node/sink.ts': ["new Error('aborted'"], // an abort's reason, as undici's
-  'node/upstream.ts': ["new Error('aborted'"],
+  'upstream.ts': ["new Error('aborted'"],
   'proxy.ts': ["new Error('The client closed the connection'"], // aborts the upstream call
   'browser/page-script.ts': ["new TypeError('network error'", 'new Error(`EventSource'], // what the browser's fetch and EventSource raise
 };

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { resolveMode } from '../../src/mode.js';
+import { resolveMode } from '../../src/core/mode.js';
 
 test('auto follows --update-snapshots, and replays only when CI is set', () => {
   expect(resolveMode({ updateSnapshots: 'all' })).toBe('record');

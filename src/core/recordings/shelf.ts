@@ -2,7 +2,7 @@
 // request each call is. It decides what happens to a request the test makes: replay what is
 // there (its own, or another test's it may take a copy of), record it, pass it on, or a miss.
 import path from 'node:path';
-import type { Mode } from '../../mode.js';
+import type { Mode } from '../mode.js';
 import { requestKey } from '../key.js';
 import type { Interaction } from '../recording.js';
 import type { ReplayMissError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { LlmOptionError } from './core/errors.js';
+import { LlmOptionError } from './errors.js';
 
 export const MODES = ['auto', 'replay', 'record-missing', 'record', 'passthrough'] as const;
 export type LlmMode = (typeof MODES)[number];

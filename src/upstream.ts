@@ -2,8 +2,8 @@
 // the proxy's Agent) as the exchange's `upstream`: the response head, then the body as an async
 // iterable that pauses the socket while the exchange is not reading (back-pressure).
 import type { Dispatcher } from 'undici';
-import type { UpstreamRequest, UpstreamResponse } from '../core/exchange.js';
-import { HOP_BY_HOP, headerList } from '../core/headers.js';
+import type { UpstreamRequest, UpstreamResponse } from './core/exchange.js';
+import { HOP_BY_HOP, headerList } from './core/headers.js';
 
 export function upstreamVia(dispatcher: () => Dispatcher): (request: UpstreamRequest, signal: AbortSignal) => Promise<UpstreamResponse> {
   return (request, signal) =>
