@@ -116,16 +116,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({ _llmOptions: worker, llmMode, llmPace, llmReport }, use, testInfo) => {
       const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
       const ref = testRef(testInfo);
-      const session = createSession(options, ref);
       const secret = runSecret();
       const channel = TestChannel.create(secret);
       const id = channel.id;
-      // At pace 'clock', the app's server follows the test's clock through the test's channel.
+      // At pace 'clock', replays wait on the test's clock; the app's server follows it through the channel.
       const clock = new TestClock();
-      if (options.pace === 'clock') {
-        session.clock = clock;
-        clock.onChange((state) => channel.shareClock(state));
-      }
+      if (options.pace === 'clock') clock.onChange((state) => channel.shareClock(state));
+      const session = createSession(options, ref, clock);
       // The faults go to the app's server and the proxy with what this process counted for each;
       // what they count comes back in the report.
       session.faults.link(channel.testFaults());

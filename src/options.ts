@@ -9,6 +9,7 @@ import type { IgnoreFn, IgnoreMatch } from './core/key.js';
 import type { UrlPattern } from './core/urls.js';
 import type { RedactOptions } from './core/redact.js';
 import { type LlmMode, MODES, checkMode, isCI, resolveMode } from './core/mode.js';
+import type { Sleeper } from './core/clock.js';
 import { Session, type Settings } from './core/session.js';
 import type { TestRef } from './core/recordings/shelf.js';
 
@@ -145,8 +146,8 @@ export function withTestOptions(worker: Resolved, input: Partial<Pick<LlmOptions
 }
 
 /** A session for resolved options: a test's, or the shared folder's when `test` is not given. */
-export function createSession(resolved: Resolved, test?: TestRef): Session {
-  return new Session({ ...resolved, test });
+export function createSession(resolved: Resolved, test?: TestRef, clock?: Sleeper): Session {
+  return new Session({ ...resolved, test, clock });
 }
 
 export { MODES };

@@ -40,12 +40,12 @@ export function attributedSessions(base: { root: string }, log: (line: string) =
         // faults are the ones its latest request carries.
         session = sessions.get(a.id);
         if (!session) {
-          session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test });
           const channel = TestChannel.open(secret!, a.id);
+          const clock = new SharedClock(() => channel.clock());
+          session = new Session({ root: base.root, mode: a.mode, pace: a.pace, urls: a.urls, ignore: a.ignore, redact: a.redact, test: a.test, clock });
           session.ledger.on(channel.reporter());
           // Identical requests are counted with the test's other processes: one `.2.json`, not two `.json`.
           session.shelf.occurrences.share(channel.occurrencesDir);
-          if (a.pace === 'clock') session.clock = new SharedClock(() => channel.clock());
           session.faults.link(channel.followFaults(session.faults, log, a.test.title));
           sessions.set(a.id, session);
           if (sessions.size > 500) sessions.delete(sessions.keys().next().value!);

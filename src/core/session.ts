@@ -30,6 +30,8 @@ export interface Settings {
 export interface SessionOptions extends Settings {
   /** The test the calls belong to; without one, calls go to the shared `_shared` folder. */
   test?: TestRef;
+  /** At `pace: 'clock'`: the test's clock, that replays wait on (the test's own, or the one it shares with the app's server). */
+  clock?: Sleeper;
 }
 
 export class Session {
@@ -42,10 +44,11 @@ export class Session {
   /** The faults the test injects (`llm.fault`). */
   readonly faults = new Faults();
   /** At `pace: 'clock'`: the test's clock, that replays wait on. */
-  clock?: Sleeper;
+  readonly clock?: Sleeper;
   private clockMissing = false;
 
   constructor(readonly options: SessionOptions) {
+    this.clock = options.pace === 'clock' ? options.clock : undefined;
     this.recordings = new Recordings(options);
     this.shelf = new Shelf(this.recordings, options.mode, options.test);
   }

@@ -15,9 +15,8 @@ export interface Local extends Omit<Running, 'call' | 'stop' | 'clock'> {
 
 export function localSession(o: StartOptions): Local {
   const resolved = resolveOptions({ llmDir: o.llmDir, llmMode: o.mode, llmPace: o.pace ?? 0, llmUrls: [`${o.upstream.url}/v1/**`] }, { baseDir: process.cwd() });
-  const session = createSession(resolved, { folder: 'conformance/case', title: 'conformance > case', location: 'tests/conformance' });
   const clock = new TestClock();
-  if (resolved.pace === 'clock') session.clock = clock;
+  const session = createSession(resolved, { folder: 'conformance/case', title: 'conformance > case', location: 'tests/conformance' }, clock);
   return {
     session,
     clock,
