@@ -6,74 +6,23 @@ import { debuglog } from 'node:util';
 import { InternalError, LlmOptionError, LlmReplayError, StoreError } from './errors.js';
 import { type HeaderList, headerList } from './headers.js';
 import { type FaultRule, describeFault } from './faults.js';
-import type { Sleeper } from './clock.js';
 import { planFault } from './faults/plan.js';
 import { errorBody } from '../wire/providers.js';
 import { framingOf } from '../wire/framing.js';
 import type { Interaction } from './recording.js';
 import { Recorder } from './recorder.js';
 import { type Answer, Pacer, answerOf, madeAnswer, missAnswer } from './replay.js';
-import type { LlmCall, LlmRequest, Where } from './call.js';
+import type { LlmCall, LlmRequest } from './call.js';
 import type { Decision } from './recordings/shelf.js';
 import type { Pace, Session } from './session.js';
 import { nonModelAnswer, nonModelEndpoint } from './urls.js';
+import type { Transport, UpstreamResponse } from './transport.js';
+import { Caller } from './caller.js';
 
 /** `NODE_DEBUG=llm-replay`: notes on what the ledger does not show. */
 const debug = debuglog('llm-replay');
 
-export interface ResponseHead {
-  status: number;
-  statusText: string;
-  headers: HeaderList;
-}
-
-export interface UpstreamRequest {
-  method: string;
-  url: string;
-  headers: HeaderList;
-  body: Buffer;
-}
-
-export interface UpstreamResponse extends ResponseHead {
-  /** The body as it arrives; reading it slowly slows the upstream (back-pressure). */
-  body: AsyncIterable<Buffer>;
-}
-
-/** What a transport knows how to do: answer its caller, and reach the upstream. */
-export interface Transport {
-  readonly where: Where;
-  /**
-   * True when it passes chunks on as they come (Node, the proxy). False when it can only send a
-   * whole answer (a page's route): then it gets each chunk's delay, and a recorded call's answer
-   * once it is stored.
-   */
-  readonly streams: boolean;
-  /** Sends the status and headers; false when the caller wants no body until `drain()` resolves. */
-  respond(head: ResponseHead): boolean;
-  /** Passes one chunk on; false when the caller wants no more until `drain()` resolves. */
-  write(chunk: Buffer, delay: number): boolean;
-  drain(): Promise<void>;
-  /**
-   * Resolves when the caller has taken the last chunk and wants the next (at the latest on the next
-   * turn of the event loop), so a replay at pace 0 still reaches it one read per chunk.
-   */
-  taken(): Promise<void>;
-  /**
-   * Resolves once the reader has read what was written, or soon if that cannot be known — so a
-   * connection broken on purpose (a fault) breaks after the chunks before it were read.
-   */
-  received?(): Promise<void>;
-  /** A transport that does not stream (the page): a wait before the end, after the last chunk. */
-  stallEnd?(delay: number): void;
-  /** At pace 'clock', for a transport that does not stream: the delays it passes on are on the test's clock. */
-  onClock?(): void;
-  end(): void;
-  /** The answer failed: before `respond` (no answer at all) or after some chunks (a broken stream). */
-  fail(error: Error): void;
-  /** `listener` is called once if the caller gives up. */
-  onAbort(listener: (reason: Error) => void): void;
-  upstream(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse>;
-}
+export type { ResponseHead, Transport, UpstreamRequest, UpstreamResponse } from './transport.js';
 
 /** Serves one LLM request through `transport`. Never throws: failures reach the caller and the test. */
 export function serve(session: Session, req: LlmRequest, transport: Transport): Promise<void> {
@@ -287,133 +236,4 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   }
   if (live) return caller.end();
   return play(answerOf(interaction), paced(session, call, caller, true), caller, fault);
-}
-
-/**
- * The transport as the exchange drives it: it remembers an abort, stops writing after one, and
- * reports each outcome to the transport at most once.
- */
-class Caller {
-  aborted = false;
-  private done = false;
-  private headSent = false;
-  private clock?: Sleeper;
-  /** On the test's clock: when the call was made, and when the next chunk is due. */
-  started?: number;
-  private due = 0;
-  private readonly abortListeners: (() => void)[] = [];
-  private wake: () => void = () => {};
-
-  constructor(private readonly t: Transport) {
-    t.onAbort((reason) => {
-      if (this.aborted || this.done) return;
-      this.aborted = true;
-      this.wake();
-      for (const l of this.abortListeners) l();
-      this.finish(() => t.fail(reason));
-    });
-  }
-
-  get where(): Where {
-    return this.t.where;
-  }
-
-  get streams(): boolean {
-    return this.t.streams;
-  }
-
-  /** The answer has ended, failed, or the caller gave up: nothing more reaches the caller. */
-  get over(): boolean {
-    return this.aborted || this.done;
-  }
-
-  whenAborted(listener: () => void): void {
-    this.abortListeners.push(listener);
-  }
-
-  upstream(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
-    return this.t.upstream(request, signal);
-  }
-
-  respond(head: ResponseHead): boolean {
-    if (this.aborted || this.done || this.headSent) return true;
-    this.headSent = true;
-    return this.t.respond({ status: head.status, statusText: head.statusText, headers: head.headers });
-  }
-
-  write(chunk: Buffer, delay: number): boolean {
-    if (this.aborted || this.done) return true;
-    return this.t.write(chunk, delay);
-  }
-
-  /** Resolves once the reader has what was written (as far as the transport can tell), or has given up. */
-  received(): Promise<void> {
-    if (this.aborted || !this.t.received) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.t.received!().then(resolve, resolve);
-    });
-  }
-
-  /** For a transport that does not stream: the upstream's answer as it came, at once. */
-  deliver(head: ResponseHead, chunks: Buffer[]): void {
-    this.respond(head);
-    for (const c of chunks) this.write(c, 0);
-  }
-
-  /** Resolves when the caller wants more, or has given up. */
-  drain(): Promise<void> {
-    if (this.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.t.drain().then(resolve, resolve);
-    });
-  }
-
-  /** Resolves when the caller has taken the last chunk (a transport resolves it within a turn of the event loop, abort or not). */
-  taken(): Promise<void> {
-    return this.aborted ? Promise.resolve() : this.t.taken();
-  }
-
-  /** For a transport that does not stream: a wait before the end, after the last chunk. */
-  stallEnd(ms: number): void {
-    if (!this.aborted && !this.done) this.t.stallEnd?.(ms);
-  }
-
-  /** At pace 'clock': the clock its waits follow (in Node), or that the page is told to follow. */
-  onClock(clock: Sleeper): void {
-    this.clock = clock;
-    this.due = this.started ?? clock.now();
-    this.t.onClock?.();
-  }
-
-  /**
-   * Waits `ms`, or less if the caller gives up. On the test's clock (pace 'clock'), the waits add
-   * up from the answer's start: the wait ends when the clock reaches the chunk's due time.
-   */
-  sleep(ms: number): Promise<void> {
-    if (this.clock) return this.clock.until((this.due += ms), (stop) => (this.wake = stop));
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => (clearTimeout(timer), resolve());
-    });
-  }
-
-  end(): void {
-    this.finish(() => this.t.end());
-  }
-
-  fail(error: Error): void {
-    this.finish(() => this.t.fail(error));
-  }
-
-  private finish(f: () => void): void {
-    if (this.done) return;
-    this.done = true;
-    try {
-      f();
-    } catch {
-      // The caller's own handler threw on its end or its error: nothing of ours (a recording) may break.
-    }
-  }
 }
