@@ -13,7 +13,7 @@ import { keyHash, requestKey } from './core/key.js';
 import { Redactor } from './core/redact.js';
 import { recordingName } from './core/store.js';
 import { Recordings } from './core/recordings/recordings.js';
-import { testFolderPath } from './core/confine.js';
+import { inside as within, realpathOr, testFolderPath } from './core/confine.js';
 import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/errors.js';
 import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
@@ -145,19 +145,6 @@ function prune(options: { results: string; yes?: boolean }): void {
     }
   }
   console.log(`${gone.length} unused recording${gone.length === 1 ? '' : 's'} removed.`);
-}
-
-function within(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
-}
-
-function realpathOr(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
 }
 
 function importRecordings(from: string, options: { dir: string }): void {

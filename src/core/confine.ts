@@ -23,12 +23,14 @@ export function testFolderPath(root: string, folder: string): string {
   return target;
 }
 
-function inside(root: string, p: string): boolean {
+/** Whether `p` is `root` or lies inside it (paths as given: resolve symlinks first where they matter). */
+export function inside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function realpathOr(p: string): string {
+/** The real path of `p`, or `p` itself when it does not exist. */
+export function realpathOr(p: string): string {
   try {
     return fs.realpathSync(p);
   } catch {
