@@ -33,4 +33,7 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
   }
 });
 
+// Its stdin is a pipe from the worker that started it: when that worker is gone (even killed), stop as on SIGTERM.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM')).resume();
+
 server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`listening ${server.address().port}`));

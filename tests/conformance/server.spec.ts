@@ -39,7 +39,7 @@ const test = base.extend<{}, { app: App }>({
       // preload beside its own module (here src/): the built one is dist's, given on the command line.
       const child = spawn(process.execPath, ['--import', fromRoot('dist/register.js'), fromRoot('tests/conformance/server-app.mjs')], {
         env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       let output = '';
       child.stderr!.on('data', (d) => (output += d));
