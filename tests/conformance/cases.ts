@@ -3,7 +3,7 @@
 // adapter gives. Timing cases check exact waits on the memory transport (its test clock never moves
 // by itself) and only order on the real ones (no wall-clock bounds, no sleeps standing in for events).
 import fs from 'node:fs';
-import { test, expect } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import fg from 'fast-glob';
 import type { Adapter, CallRequest, Running, StartOptions } from './adapter.js';
 import { CHAT_PATH, ScriptedUpstream, chatAnswer } from './upstream.js';
@@ -28,7 +28,8 @@ function deferred() {
   return { promise, resolve };
 }
 
-export function conformance(adapter: Adapter): void {
+/** `test`: a transport that needs fixtures of its own (a server per worker) passes its extended one. */
+export function conformance(adapter: Adapter, test: typeof base = base): void {
   const { caps } = adapter;
   /** Marks a case this transport fails today (see Adapter.knownBugs). */
   /** The reads a caller made, against the chunks it should have got one read each. */
