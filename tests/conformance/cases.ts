@@ -222,6 +222,23 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
       expect(files()).toEqual([]);
     });
 
+    test('an abort mid-replay ends it: nothing more is written, even once the clock passes the rest', async () => {
+      await recordOnce(stream());
+      setTimes([0, 1000, 2000, 3000]);
+      const r = await start({ mode: 'replay', pace: 'clock' });
+      await r.clock.install();
+      // The caller aborts while the second chunk waits on the clock.
+      const res = await r.call({ ...stream(), abortAfterChunks: 1 });
+      expect(res.error).toBe('aborted');
+      expectReads(res.chunks, answered().slice(0, 1));
+      await r.clock.runFor(5000);
+      await flush();
+      // Memory: the core wrote nothing after the abort. Elsewhere: the caller's side only.
+      if (res.delays) expect(res.delays).toEqual([0]);
+      expect(r.calls()).toMatchObject([{ outcome: 'replayed' }]);
+      expect(r.errors()).toEqual([]);
+    });
+
     test('the n-th identical request replays the n-th recording (past the last, the last repeats)', async () => {
       const recorded = await recordOnce(json('same'), json('same'));
       expect(recorded.map((x) => JSON.parse(x.chunks.join('')).n)).toEqual([1, 2]);
@@ -287,6 +304,30 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
           expectReads(reads, answered());
         } else await r.clock.runFor(5000);
         expectReads((await done).chunks, answered());
+        expect(r.errors()).toEqual([]);
+      });
+
+      test('{ stallAfter } past the last chunk, on the test clock: the end waits', async () => {
+        await recordOnce(stream());
+        setTimes([0, 0, 0, 0]);
+        const r = await start({ mode: 'replay', pace: 'clock' });
+        await r.clock.install();
+        await r.fault(FAULT_URL, { stallAfter: answered().length, ms: 5000 });
+        const reads: string[] = [];
+        let ended = false;
+        const done = r.call({ ...stream(), onRead: (t) => reads.push(t) }).then((res) => ((ended = true), res));
+        await until('every chunk was read', () => reads.join('') === answered().join(''));
+        if (caps.exactClock) {
+          await r.clock.runFor(4999);
+          await flush();
+          expect(ended).toBe(false);
+          await r.clock.runFor(1);
+          await flush();
+          expect(ended).toBe(true);
+        } else await r.clock.runFor(5000);
+        const res = await done;
+        expect(res.error).toBeUndefined();
+        expectReads(res.chunks, answered());
         expect(r.errors()).toEqual([]);
       });
 

@@ -1,6 +1,8 @@
 // Faults injected on top of real recordings, deterministic: each kind, from the worker (the openai
 // SDK as the client) and from the page, in replay and record-missing modes.
 import { test as base, expect } from 'playwright-llm-replay';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { stream as undiciStream } from 'undici';
 import OpenAI from 'openai';
@@ -9,7 +11,7 @@ import { GoogleGenAI, ApiError } from '@google/genai';
 import { upstreamFixture, type Upstream } from '../support/upstream.js';
 import { freshLlmDir, workerLlmDir } from '../support/llm-dir.js';
 
-const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error; gaps: number[]; first: number }> }, object>({
+const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask: (content?: string) => Promise<{ chunks: string[]; error?: Error }> }, object>({
   llmDir: workerLlmDir('llm-faults'),
   fresh: freshLlmDir,
   llmUrls: [['http://127.0.0.1:*/v1/**', 'http://127.0.0.1:*/v1beta/**'], { scope: 'worker' }],
@@ -18,22 +20,12 @@ const test = base.extend<{ fresh: void; upstream: Upstream; openai: OpenAI; ask:
   ask: async ({ openai }, use) =>
     use(async (content = 'one two three four five six') => {
       const chunks: string[] = [];
-      const gaps: number[] = [];
-      const start = performance.now();
-      let last = start;
-      let first = 0;
       try {
         const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: true });
-        for await (const c of stream) {
-          const now = performance.now();
-          if (!chunks.length) first = now - start;
-          else gaps.push(now - last);
-          last = now;
-          chunks.push(c.choices[0]?.delta?.content ?? '');
-        }
-        return { chunks, gaps, first };
+        for await (const c of stream) chunks.push(c.choices[0]?.delta?.content ?? '');
+        return { chunks };
       } catch (error) {
-        return { chunks, gaps, first, error: error as Error };
+        return { chunks, error: error as Error };
       }
     }),
 });
@@ -69,12 +61,18 @@ test('dropAfter breaks the connection after n chunks, as a network failure; the 
   expect(llm.calls[0].fault).toBe('{ dropAfter: 3 }');
 });
 
-test('dropAfter: a reader that takes its time still gets its n chunks before the break', async ({ llm, ask, upstream }) => {
+test('dropAfter: a reader that takes its time still gets its n chunks before the break', async ({ llm, ask, openai, upstream }) => {
   await ask(); // recorded
-  await llm.fault('**/chat/completions', { dropAfter: 3 }, { times: 2 });
-  const slow = async (before: number, between: number) => {
+  // Other calls through the same transport, start to end, keep the reader from reading: work, not a
+  // timer. A break that waited for no read (none, or a turn of the event loop) comes before it reads.
+  const busy = async () => {
+    for (let i = 0; i < 5; i++) await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'busy' }] });
+  };
+  await busy(); // recorded
+  await llm.fault('**/chat/completions', { dropAfter: 3 }, { times: 2, model: 'gpt-4o-mini' });
+  const slow = async (late: boolean, between: boolean) => {
     const res = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-faults' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one two three four five six' }], stream: true }) });
-    await new Promise((r) => setTimeout(r, before));
+    if (late) await busy();
     const reader = res.body!.getReader();
     const reads: string[] = [];
     try {
@@ -82,19 +80,20 @@ test('dropAfter: a reader that takes its time still gets its n chunks before the
         const { done, value } = await reader.read();
         if (done) return { reads };
         reads.push(new TextDecoder().decode(value));
-        await new Promise((r) => setTimeout(r, between));
+        if (between) await busy();
       }
     } catch (error) {
       return { reads, error: String(error) };
     }
   };
-  // Slower than any fixed wait would allow for: the break comes once the reader has the third chunk
-  // (a late reader gets chunks that waited for it together in one read, as from a network).
-  for (const [before, between] of [[1500, 0], [0, 700]]) {
-    const got = await slow(before, between);
-    expect(got.reads.join('').match(/^data: /gm), `reading ${before} ms late, ${between} ms between reads`).toHaveLength(3);
+  // The break comes once the reader has the third chunk (a late reader gets chunks that waited for
+  // it together in one read, as from a network).
+  for (const [late, between] of [[true, false], [false, true]]) {
+    const got = await slow(late, between);
+    expect(got.reads.join('').match(/^data: /gm), late ? 'reading late' : 'busy between reads').toHaveLength(3);
     expect(got.error).toBe('TypeError: terminated');
   }
+  expect(llm.calls.filter((c) => c.fault).map((c) => c.fault)).toEqual(['{ dropAfter: 3 }', '{ dropAfter: 3 }']);
 });
 
 test('dropAfter ends for consumers other than fetch too (undici.stream): they get the break, nothing hangs', async ({ llm, ask, upstream }) => {
@@ -180,14 +179,23 @@ test('a model RegExp with the g flag picks every matching call, not every other 
   for (let i = 0; i < 3; i++) expect((await ask()).error, `call ${i + 1}`).toBeInstanceOf(OpenAI.InternalServerError);
 });
 
-test('stallAfter pauses after chunk n; firstChunkDelay holds the first chunk', async ({ llm, ask }) => {
-  await ask(); // recorded
+// How long they wait is checked exactly, on a test clock, by the conformance cases on the memory
+// transport (tests/conformance/cases.ts, faults): here, that the answer comes through them whole.
+test('stallAfter and firstChunkDelay hold the answer back without changing it', async ({ llm, ask }) => {
+  const whole = await ask(); // recorded
   await llm.fault('**/chat/completions', { stallAfter: 2, ms: 300 }, { times: 1 });
   const stalled = await ask();
   expect(stalled.error).toBeUndefined();
-  expect(stalled.gaps[1]).toBeGreaterThanOrEqual(295); // the gap between chunk 2 and 3
+  expect(stalled.chunks).toEqual(whole.chunks);
   await llm.fault('**/chat/completions', { firstChunkDelay: 250 }, { times: 1 });
-  expect((await ask()).first).toBeGreaterThanOrEqual(245);
+  const delayed = await ask();
+  expect(delayed.error).toBeUndefined();
+  expect(delayed.chunks).toEqual(whole.chunks);
+  expect(llm.calls.map((c) => [c.outcome, c.fault])).toEqual([
+    ['recorded', undefined],
+    ['replayed', '{ stallAfter: 2, ms: 300 }'],
+    ['replayed', '{ firstChunkDelay: 250 }'],
+  ]);
 });
 
 test.describe('in the page', () => {
@@ -217,23 +225,59 @@ test.describe('in the page', () => {
     expect(event.reads[1]).toMatch(/^data: \{"error":\{"message":".*fault injected/);
     await llm.fault('**/chat/completions', { status: 503 }, { times: 1 });
     expect((await read()).status).toBe(503);
-    // A stall after the last chunk holds the end: the reader's last read comes that much later.
-    const whole = await read();
-    await llm.fault('**/chat/completions', { stallAfter: whole.reads.length, ms: 400 }, { times: 1 });
-    const stalled = await page.evaluate(async (url) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'in the page' }], stream: true }) });
-      const reader = res.body!.getReader();
-      let last = performance.now();
-      let reads = 0;
-      for (;;) {
-        const { done } = await reader.read();
-        if (done) return { reads, end: performance.now() - last };
-        reads++;
-        last = performance.now();
-      }
-    }, `${upstream.url}/v1/chat/completions`);
-    expect(stalled.reads).toBe(whole.reads.length);
-    expect(stalled.end).toBeGreaterThanOrEqual(390);
-    expect(llm.calls.map((c) => c.where)).toEqual(['page', 'page', 'page', 'page', 'page', 'page']);
+    expect(llm.calls.map((c) => c.where)).toEqual(['page', 'page', 'page', 'page']);
+  });
+
+  test.describe('on the page’s clock', () => {
+    test.use({ llmPace: 'clock' });
+
+    test('a stall after the last chunk holds the end until the page’s clock has run it', async ({ page, llm, upstream }) => {
+      await page.goto('/');
+      const STALL = 3_600_000; // an hour: a wait in real time would never end within the test
+      const started = () =>
+        page.evaluate((url) => {
+          const w = window as unknown as { __read: { reads: number; at: number[]; end?: number; error?: string } };
+          w.__read = { reads: 0, at: [] };
+          void (async () => {
+            try {
+              const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'in the page' }], stream: true }) });
+              const reader = res.body!.getReader();
+              for (;;) {
+                const { done } = await reader.read();
+                if (done) break;
+                w.__read.reads++;
+                w.__read.at.push(Date.now());
+              }
+              w.__read.end = Date.now(); // on the page's clock
+            } catch (e) {
+              w.__read.error = String(e);
+            }
+          })();
+        }, `${upstream.url}/v1/chat/completions`);
+      const state = () => page.evaluate(() => (window as unknown as { __read: { reads: number; at: number[]; end?: number; error?: string } }).__read);
+      await started(); // recorded, in real time
+      await expect.poll(async () => (await state()).end).toBeDefined();
+      const [file] = fs.readdirSync(llm.dir);
+      const stored = JSON.parse(fs.readFileSync(path.join(llm.dir, file), 'utf8')).response;
+      const count = stored.body.length + (stored.terminator ? 1 : 0);
+
+      await page.clock.install({ time: 0 });
+      await page.clock.pauseAt(1000);
+      await llm.fault('**/chat/completions', { stallAfter: count, ms: STALL }, { times: 1 });
+      await started();
+      await page.clock.runFor(60_000); // every chunk is due (recorded ms apart)
+      await expect.poll(async () => (await state()).reads).toBe(count);
+      await page.clock.runFor(STALL);
+      await expect.poll(async () => (await state()).end).toBeDefined();
+      const read = await state();
+      expect(read.error).toBeUndefined();
+      // Read on the page's clock: every chunk before the stall, the end not before the stall was over.
+      expect(Math.max(...read.at)).toBeLessThanOrEqual(1000 + 60_000);
+      expect(read.end).toBeGreaterThanOrEqual(1000 + STALL);
+      expect(llm.calls.map((c) => [c.outcome, c.where])).toEqual([
+        ['recorded', 'page'],
+        ['replayed', 'page'],
+      ]);
+    });
   });
 });
