@@ -3,6 +3,7 @@
 // changes from run to run; the endpoint and body say what was asked).
 import crypto from 'node:crypto';
 import { canonicalPath } from '../wire/providers.js';
+import { isFilePart } from '../wire/multipart.js';
 import { type Redactor, defaultRedactor, isSecretQueryParam } from './redact.js';
 
 export type IgnoreFn = (body: unknown, request: { method: string; url: string; endpoint: string }) => unknown;
@@ -184,7 +185,8 @@ export interface Difference {
 export function differences(recorded: unknown, wanted: unknown, prefix = '', ignore = ''): Difference[] {
   if (canonicalJson(recorded) === canonicalJson(wanted)) return [];
   const bothObjects = recorded && wanted && typeof recorded === 'object' && typeof wanted === 'object' && Array.isArray(recorded) === Array.isArray(wanted);
-  if (!bothObjects) return [{ path: prefix || '(body)', ignore, recorded, wanted }];
+  // A file part differs as a whole: its name, size and hash are shown together.
+  if (!bothObjects || isFilePart(recorded) || isFilePart(wanted)) return [{ path: prefix || '(body)', ignore, recorded, wanted }];
   const keys = new Set([...Object.keys(recorded as object), ...Object.keys(wanted as object)]);
   const out: Difference[] = [];
   for (const k of keys) {

@@ -3,7 +3,7 @@
 // dispatcher that was there before; LLM requests are served by the core's exchange.
 import { Dispatcher } from 'undici';
 import { type Transport, serve } from '../core/exchange.js';
-import { headerList } from '../core/headers.js';
+import { type HeaderList, headerList } from '../core/headers.js';
 import type { Session } from '../core/session.js';
 import type { Where } from '../core/call.js';
 import { LlmReplayError, RequestBodyError } from '../core/errors.js';
@@ -47,19 +47,21 @@ export class LlmDispatcher extends Dispatcher {
     if (!session || !url || !session.recordings.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
     const transport = new HandlerTransport(handler, this.where, this.reach);
     const headers = headerList(opts.headers as never);
-    const go = (body: Buffer) => serve(session, { method: opts.method, url, headers, body }, transport);
     const body = opts.body;
     if (body == null || typeof body === 'string' || body instanceof Uint8Array) {
-      void go(body == null ? EMPTY : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      const bytes = body == null ? EMPTY : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      void serve(session, { method: opts.method, url, headers, body: bytes }, transport);
       return true;
     }
-    // A FormData that fetch encoded itself (it did not hand it as given) has a fresh boundary every call.
-    const multipart = headers.some(([n, v]) => n === 'content-type' && /^\s*multipart\/form-data/i.test(v));
-    (multipart ? Promise.reject(multipartError()) : readBody(body)).then(go, (err: Error) => {
-      const error = err instanceof LlmReplayError ? err : new RequestBodyError(err.message, { cause: err });
-      session.ledger.fail(error);
-      transport.fail(error);
-    });
+    // Any other body (a stream, a FormData as fetch handed it) is read whole first.
+    readBody(body, headers).then(
+      ({ bytes, headers }) => serve(session, { method: opts.method, url, headers, body: bytes }, transport),
+      (err: Error) => {
+        const error = err instanceof LlmReplayError ? err : new RequestBodyError(err.message, { cause: err });
+        session.ledger.fail(error);
+        transport.fail(error);
+      },
+    );
     return true;
   }
 
@@ -87,11 +89,20 @@ export class LlmDispatcher extends Dispatcher {
  * have encoded it (multipart, with the boundary in content-type).
  */
 function asFetchSends(opts: Options): Options {
-  if (typeof FormData === 'undefined' || !((opts.body as unknown) instanceof FormData)) return opts;
-  const encoded = new Request('http://localhost/', { method: 'POST', body: opts.body as unknown as FormData });
-  const headers = headerList(opts.headers as never).filter(([n]) => n !== 'content-type' && n !== 'content-length');
-  headers.push(['content-type', encoded.headers.get('content-type')!]);
-  return { ...opts, headers: headers.flat(), body: encoded.body as unknown as Options['body'] };
+  if (!isFormData(opts.body)) return opts;
+  const encoded = encodeForm(opts.body, headerList(opts.headers as never));
+  return { ...opts, headers: encoded.headers.flat(), body: encoded.body as unknown as Options['body'] };
+}
+
+function isFormData(body: unknown): body is FormData {
+  return typeof FormData !== 'undefined' && body instanceof FormData;
+}
+
+/** A FormData as fetch sends it: its multipart encoding, and the content type that names the boundary. */
+function encodeForm(form: FormData, headers: HeaderList): { headers: HeaderList; body: ReadableStream<Uint8Array> } {
+  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+  const rest = headers.filter(([n]) => n !== 'content-type' && n !== 'content-length');
+  return { headers: [...rest, ['content-type', encoded.headers.get('content-type')!]], body: encoded.body! };
 }
 
 function urlOf(opts: Options): string | undefined {
@@ -105,14 +116,20 @@ function urlOf(opts: Options): string | undefined {
   }
 }
 
-const multipartError = () => new RequestBodyError('multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.');
+/** A body read whole, with the headers it goes with (a FormData's encoding names its boundary). */
+async function readBody(body: Options['body'], headers: HeaderList): Promise<{ bytes: Buffer; headers: HeaderList }> {
+  if (isFormData(body)) {
+    const encoded = encodeForm(body, headers);
+    return { bytes: await readStream(encoded.body as unknown as Options['body']), headers: encoded.headers };
+  }
+  return { bytes: await readStream(body), headers };
+}
 
-async function readBody(body: Options['body']): Promise<Buffer> {
+async function readStream(body: Options['body']): Promise<Buffer> {
   if (body == null) return Buffer.alloc(0);
   if (typeof body === 'string') return Buffer.from(body);
   if (body instanceof Uint8Array) return Buffer.from(body);
   if (body instanceof Blob) return Buffer.from(await body.arrayBuffer());
-  if (typeof FormData !== 'undefined' && (body as unknown) instanceof FormData) throw multipartError();
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const parts: Buffer[] = [];
     for await (const part of body as AsyncIterable<Uint8Array | string>) parts.push(typeof part === 'string' ? Buffer.from(part) : Buffer.from(part));

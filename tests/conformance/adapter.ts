@@ -15,9 +15,20 @@ export interface StartOptions {
   upstream: ScriptedUpstream;
 }
 
+/** A multipart/form-data body: text fields, then one file (its bytes as base64, so a page can take it too). */
+export interface FormRequest {
+  fields: Record<string, string>;
+  file: { field: string; name: string; type: string; base64: string };
+}
+
 export interface CallRequest {
   path: string;
+  /** Sent as JSON, unless `form` or `raw` is given. */
   body: object;
+  /** Sent as a FormData the caller builds (so every call has a new boundary). */
+  form?: FormRequest;
+  /** Sent as it is, with this content type (bad input). */
+  raw?: { contentType: string; text: string };
   /** The caller stops reading and aborts after this many reads. */
   abortAfterChunks?: number;
   /** Called with each read as the caller makes it (in Node, when it happens). */

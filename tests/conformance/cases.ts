@@ -2,6 +2,7 @@
 // (Polly's adapter-tests pattern). A case a transport cannot take is skipped with the reason its
 // adapter gives. Timing cases check exact waits on the memory transport (its test clock never moves
 // by itself) and only order on the real ones (no wall-clock bounds, no sleeps standing in for events).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { test as base, expect } from '@playwright/test';
 import fg from 'fast-glob';
@@ -13,6 +14,14 @@ const json = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH
 /** The chunks of the n-th answer the upstream gives. */
 const answered = (n = 1, isStream = true) => chatAnswer(n, { stream: isStream }).chunks;
 const FAULT_URL = `**${CHAT_PATH}`;
+const AUDIO = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
+/** A transcription upload: a new FormData (so a new boundary) on every call. */
+const upload = (bytes = AUDIO, name = 'hello.wav'): CallRequest => ({
+  path: '/v1/audio/transcriptions',
+  body: {},
+  form: { fields: { model: 'whisper-1', language: 'en' }, file: { field: 'file', name, type: 'audio/wav', base64: bytes.toString('base64') } },
+});
+const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
 /** Lets every callback the memory transport queued run (its waits end on microtasks and the next turn). */
 const flush = async () => {
@@ -246,6 +255,56 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
       const ns = [];
       for (let i = 0; i < 3; i++) ns.push(JSON.parse((await r.call(json('same'))).chunks.join('')).n);
       expect(ns).toEqual([1, 2, 2]);
+    });
+
+    test.describe('multipart uploads', () => {
+      test('a transcription upload records its parts, not its bytes, and replays with no upstream though every call has a new boundary', async () => {
+        const [recorded] = await recordOnce(upload());
+        expect(JSON.parse(recorded.chunks.join(''))).toMatchObject({ n: 1 });
+        // The upstream got the file's bytes as sent.
+        expect(upstream.bodies[0].includes(AUDIO)).toBe(true);
+        const [file] = files();
+        const text = fs.readFileSync(file, 'utf8');
+        const stored = JSON.parse(text);
+        expect(stored.request.body).toEqual({ model: 'whisper-1', language: 'en', file: { filename: 'hello.wav', content_type: 'audio/wav', size: AUDIO.length, sha256: sha256(AUDIO) } });
+        expect(stored.request.headers['content-type']).toBe('multipart/form-data');
+        expect(text).not.toContain(AUDIO.toString('base64').slice(0, 40));
+        expect(text).not.toMatch(/boundary/i);
+        const requests = upstream.requests;
+        const r = await start({ mode: 'replay' });
+        const again = [await r.call(upload()), await r.call(upload())];
+        for (const res of again) {
+          expect([res.status, res.error]).toEqual([200, undefined]);
+          expect(res.chunks.join('')).toBe(recorded.chunks.join(''));
+        }
+        expect(upstream.requests).toBe(requests);
+        expect(r.calls()).toMatchObject([{ outcome: 'replayed', model: 'whisper-1' }, { outcome: 'replayed' }]);
+        expect(r.errors()).toEqual([]);
+      });
+
+      test('an upload of other bytes misses, naming the file part with its old and new name, size and hash', async () => {
+        await recordOnce(upload());
+        const other = Buffer.concat([AUDIO, Buffer.from('more')]);
+        const r = await start({ mode: 'replay' });
+        const res = await r.call(upload(other, 'other.wav'));
+        expect(res.status).toBe(404);
+        expect(upstream.requests).toBe(1);
+        const message = r.errors().join('\n');
+        expect(message).toContain('body fields that differ: file');
+        expect(message).toContain(`file "other.wav" (audio/wav, ${other.length} bytes, sha256 ${sha256(other).slice(0, 16)}…) (recorded: file "hello.wav" (audio/wav, ${AUDIO.length} bytes, sha256 ${sha256(AUDIO).slice(0, 16)}…))`);
+        expect(r.calls()).toMatchObject([{ outcome: 'missed' }]);
+      });
+
+      test('a multipart body without its boundary is refused, naming the call: nothing sent, nothing stored', async () => {
+        const r = await start({ mode: 'record' });
+        const res = await r.call({ path: '/v1/audio/transcriptions', body: {}, raw: { contentType: 'multipart/form-data', text: '--x\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--x--\r\n' } });
+        expect(res.status === 0 || res.status >= 400 || res.error !== undefined).toBe(true);
+        await until('the error reached the test', () => r.errors().length > 0);
+        expect(r.errors().join('\n')).toMatch(/POST \S+\/v1\/audio\/transcriptions: the multipart\/form-data body cannot be read: its content-type \(multipart\/form-data\) names no boundary/);
+        expect(upstream.requests).toBe(0);
+        await r.settled();
+        expect(files()).toEqual([]);
+      });
     });
 
     test.describe('faults', () => {

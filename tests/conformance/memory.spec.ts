@@ -6,6 +6,7 @@ import { headerList } from '../../src/core/headers.js';
 import type { Adapter, CallRequest, CallResult } from './adapter.js';
 import { conformance } from './cases.js';
 import { localSession } from './local.js';
+import { requestInit } from './fetch-reads.js';
 
 /** The memory transport and its caller: what the transport writes, the caller reads — all that is queued at once, as a socket reader would. */
 class MemoryTransport implements Transport {
@@ -109,8 +110,10 @@ const memory: Adapter = {
           return { status: a.status, statusText: '', headers: headerList(Object.fromEntries(a.headers)), body: a.body };
         });
         const url = o.upstream.url + req.path;
-        const body = Buffer.from(JSON.stringify(req.body));
-        void serve(local.session, { method: 'POST', url, headers: [['content-type', 'application/json']], body }, t);
+        // The bytes and content type a fetch would send (a FormData's encoding names a new boundary).
+        const encoded = new Request(url, { method: 'POST', ...requestInit(req) });
+        const body = Buffer.from(await encoded.arrayBuffer());
+        void serve(local.session, { method: 'POST', url, headers: [['content-type', encoded.headers.get('content-type')!]], body }, t);
         const chunks: string[] = [];
         let status = 0;
         try {

@@ -44,12 +44,22 @@ const page: Adapter = {
       async call(req): Promise<CallResult> {
         onRead = req.onRead;
         return p.evaluate(
-          async ({ url, body, abortAfter }) => {
+          async ({ url, body, form, raw, abortAfter }) => {
             const controller = new AbortController();
             const chunks: string[] = [];
             let status = 0;
+            // A FormData built in the page, as an upload form builds it (the browser picks a new boundary every call).
+            let init: RequestInit = { headers: { 'content-type': 'application/json' }, body };
+            if (raw) init = { headers: { 'content-type': raw.contentType }, body: raw.text };
+            else if (form) {
+              const data = new FormData();
+              for (const [k, v] of Object.entries(form.fields)) data.append(k, v);
+              const bytes = Uint8Array.from(atob(form.file.base64), (c) => c.charCodeAt(0));
+              data.append(form.file.field, new Blob([bytes], { type: form.file.type }), form.file.name);
+              init = { body: data };
+            }
             try {
-              const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal });
+              const res = await fetch(url, { method: 'POST', ...init, signal: controller.signal });
               status = res.status;
               const reader = res.body!.getReader();
               const decoder = new TextDecoder();
@@ -69,7 +79,7 @@ const page: Adapter = {
             }
             return { status, chunks };
           },
-          { url: o.upstream.url + req.path, body: JSON.stringify(req.body), abortAfter: req.abortAfterChunks ?? null },
+          { url: o.upstream.url + req.path, body: JSON.stringify(req.body), form: req.form ?? null, raw: req.raw ?? null, abortAfter: req.abortAfterChunks ?? null },
         );
       },
       stop: async () => {

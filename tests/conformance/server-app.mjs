@@ -1,5 +1,6 @@
 // The app server of the conformance suite (tests/conformance/server.spec.ts): a tiny backend that,
 // for POST /relay, calls the LLM upstream named by the `x-upstream` header with Node's global fetch
+// (the body and its content type as they came)
 // and streams each read of the answer back to its client as it comes (one write per read). The
 // plugin is not imported here: it comes in through `node --import …/register.js`, as in a user's app.
 import http from 'node:http';
@@ -18,7 +19,7 @@ const server = http.createServer({ noDelay: true }, async (req, res) => {
   });
   let upstream;
   try {
-    upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(parts), signal: controller.signal });
+    upstream = await fetch(target, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: Buffer.concat(parts), signal: controller.signal });
   } catch (err) {
     return void res.writeHead(502, { 'content-type': 'text/plain' }).end(`app: the upstream call failed: ${err.cause ?? err.message}`);
   }

@@ -26,6 +26,11 @@ export function chatAnswer(n: number, body: { stream?: boolean; model?: string }
   return { status: 200, contentType: 'text/event-stream', chunks: [...events, 'data: [DONE]\n\n'], reset: body.model === 'reset' };
 }
 
+/** The answer to the n-th request when it is a multipart upload. */
+export function transcriptAnswer(n: number, body: Buffer): Script {
+  return { status: 200, contentType: 'application/json', chunks: [JSON.stringify({ n, text: `heard ${body.length} bytes` })] };
+}
+
 export interface UpstreamAnswer {
   status: number;
   headers: [string, string][];
@@ -35,6 +40,8 @@ export interface UpstreamAnswer {
 export class ScriptedUpstream {
   /** Requests answered so far. */
   requests = 0;
+  /** The body of each request, as it arrived. */
+  readonly bodies: Buffer[] = [];
   /** What happened, in order: `sent <i>` for each chunk sent, `end`, `reset`. */
   readonly log: string[] = [];
   /** Awaited before chunk `i` of every answer is sent. */
@@ -44,7 +51,9 @@ export class ScriptedUpstream {
 
   /** The answer to one request, as the memory transport reads it. */
   answer(body: Buffer): UpstreamAnswer {
-    const script = chatAnswer(++this.requests, parse(body));
+    this.bodies.push(body);
+    // A multipart upload (a transcription): a JSON answer naming what it got.
+    const script = body.subarray(0, 2).toString() === '--' ? transcriptAnswer(++this.requests, body) : chatAnswer(++this.requests, parse(body));
     const self = this;
     return {
       status: script.status,

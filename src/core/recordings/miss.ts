@@ -5,6 +5,7 @@ import { differences, keyBody, looksVolatile } from '../key.js';
 import type { Interaction } from '../recording.js';
 import type { Redactor } from '../redact.js';
 import { ReplayMissError } from '../errors.js';
+import { isFilePart } from '../../wire/multipart.js';
 import type { Recordings } from './recordings.js';
 import type { TestRef } from './shelf.js';
 
@@ -45,6 +46,7 @@ export function missError({ store, rules, redactor }: Recordings, request: Inter
 /** A value as a miss message shows it: JSON, cut to about 80 characters, secrets replaced. */
 function shown(redactor: Redactor, v: unknown): string {
   if (v === undefined) return '(absent)';
+  if (isFilePart(v)) return `file ${JSON.stringify(redactor.text(v.filename))} (${v.content_type}, ${v.size} bytes, sha256 ${v.sha256.slice(0, 16)}…)`;
   const text = redactor.text(JSON.stringify(v));
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -8,6 +8,8 @@ import type { Interaction } from '../recording.js';
 import { type RedactOptions, Redactor } from '../redact.js';
 import { headerValue } from '../headers.js';
 import { Store } from '../store.js';
+import { MULTIPART, isMultipart, parseMultipart } from '../../wire/multipart.js';
+import { RequestBodyError } from '../errors.js';
 import type { LlmRequest } from '../call.js';
 
 export interface RecordingsOptions {
@@ -86,7 +88,7 @@ export class Recordings {
     const seen = this.urlInfo(req.url);
     const endpoint = (seen.endpoint ??= canonicalEndpoint(req.url, this.redactor));
     const url = (seen.redacted ??= this.redactor.url(req.url));
-    const { body: parsed, text } = parseBody(req.body, contentType);
+    const { body: parsed, text } = isMultipart(contentType) ? formBody(req, url, contentType!) : parseBody(req.body, contentType);
     const body = this.redactor.body(parsed, text);
     const request = { method: req.method.toUpperCase(), url, endpoint, headers: {}, body, model: requestModel(endpoint, body) };
     // Its own copy of the bytes: a caller may reuse its buffer for the next request (undici's request() hands it over as it is).
@@ -106,7 +108,10 @@ export class Recordings {
 
   /** The described request with its headers, as stored (credentials replaced, transport details gone). */
   withHeaders(request: Interaction['request'], req: LlmRequest): Interaction['request'] {
-    return { ...request, headers: this.redactor.requestHeaders(req.headers) };
+    const headers = this.redactor.requestHeaders(req.headers);
+    // A multipart body's boundary is new on every call: kept out of the file, so a re-recording diffs clean.
+    if (isMultipart(headers['content-type'])) headers['content-type'] = MULTIPART;
+    return { ...request, headers };
   }
 
   /**
@@ -117,6 +122,15 @@ export class Recordings {
     if (owner !== undefined) this.store.claim(folder, owner);
     return this.store.save(folder, interaction, key, this.rules);
   }
+}
+
+/** A multipart body as its fields (files by name, type, size and hash), or an error naming the call: nothing is sent or stored. */
+function formBody(req: LlmRequest, url: string, contentType: string): { body: unknown; text?: string } {
+  const form = parseMultipart(req.body, contentType);
+  if ('problem' in form) {
+    throw new RequestBodyError(`${req.method.toUpperCase()} ${url}: the multipart/form-data body cannot be read: ${form.problem}. Nothing was sent or stored; check how the request's FormData is built.`);
+  }
+  return { body: form.fields };
 }
 
 /** A request body as JSON when it is JSON (with its text), else as text, else base64. */
