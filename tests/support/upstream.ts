@@ -9,6 +9,7 @@
 //   POST /v1/audio/transcriptions, /v1/audio/translations   OpenAI speech to text: a multipart form
 //                               (file, model, …); json, text, srt, vtt, verbose_json, or SSE
 //                               `transcript.text.*` events with `stream=true`
+//   POST /v1/files, /v1/images/edits   OpenAI uploads: a multipart form; the File object, the edited image
 //   POST /v1/messages           Anthropic Messages: SSE with `event:` names, or JSON; a tool_use block
 //                               with `tools`, a thinking block with `thinking: {type: 'enabled'}`
 //   POST /v1beta/models/{m}:streamGenerateContent?alt=sse   Gemini: SSE `data: {...}\r\n\r\n`
@@ -28,6 +29,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
 
 export interface Upstream {
   url: string;
@@ -254,6 +256,8 @@ const ROUTES: { path: RegExp; handle: (c: Ctx, m: RegExpExecArray) => Promise<vo
   { path: /\/responses$/, handle: openaiResponses },
   { path: /\/embeddings$/, handle: openaiEmbeddings },
   { path: /\/audio\/(transcriptions|translations)$/, handle: openaiAudioText },
+  { path: /\/v1\/files$/, handle: openaiFileUpload },
+  { path: /\/images\/edits$/, handle: openaiImageEdit },
   { path: /\/messages$/, handle: anthropicMessages },
   { path: /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent|embedContent|batchEmbedContents)$/, handle: gemini },
 ];
@@ -656,6 +660,74 @@ function openaiEmbeddings(c: Ctx) {
 /** An OpenAI error answer. */
 function openaiError(res: http.ServerResponse, status: number, message: string, param: string | null = null, code: string | null = null) {
   return json(res, status, { error: { message, type: 'invalid_request_error', param, code } });
+}
+
+/**
+ * POST /v1/files: a multipart form with `file` and `purpose`; the File object, its id from the bytes
+ * (the API makes a new one per upload; here the same bytes give the same id, so runs compare).
+ */
+function openaiFileUpload(c: Ctx) {
+  const { body, res } = c;
+  if (!c.multipart) return openaiError(res, 415, 'Invalid Content-Type header, expected multipart/form-data.');
+  if (!isUpload(body.file)) return openaiError(res, 400, "Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  if (typeof body.purpose !== 'string') return openaiError(res, 400, "Missing required parameter: 'purpose'.", 'purpose', 'missing_required_parameter');
+  const digest = createHash('sha256').update(body.file.bytes).digest('hex');
+  json(res, 200, {
+    object: 'file',
+    id: `file-${digest.slice(0, 22)}`,
+    purpose: body.purpose,
+    filename: body.file.name,
+    bytes: body.file.bytes.length,
+    created_at: 1_767_225_600 + (parseInt(digest.slice(0, 6), 16) % 86_400),
+    expires_at: null,
+    status: 'processed',
+    status_details: null,
+  });
+}
+
+/** POST /v1/images/edits: `image` (one or more, as `image[]` too), `prompt`, `model`; the edited image as b64_json. */
+function openaiImageEdit(c: Ctx) {
+  const { body, res } = c;
+  if (!c.multipart) return openaiError(res, 415, 'Invalid Content-Type header, expected multipart/form-data.');
+  const images = [body.image ?? body['image[]'] ?? []].flat().filter(isUpload);
+  if (!images.length) return openaiError(res, 400, "Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
+  if (typeof body.prompt !== 'string') return openaiError(res, 400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
+  const digest = createHash('sha256').update(String(body.prompt));
+  for (const image of images) digest.update(image.bytes);
+  // A tiny 1x1 PNG whose colour follows the prompt and the images.
+  const [r, g, b] = digest.digest();
+  const png = tinyPng(r, g, b);
+  const n = Number(body.n ?? 1);
+  json(res, 200, {
+    created: 1_767_225_600,
+    data: Array.from({ length: n }, () => ({ b64_json: png.toString('base64') })),
+    usage: { input_tokens: 50 + tokensOf(String(body.prompt)).length, input_tokens_details: { image_tokens: 50, text_tokens: tokensOf(String(body.prompt)).length }, output_tokens: 272, total_tokens: 322 + tokensOf(String(body.prompt)).length },
+  });
+}
+
+/** A valid 1x1 RGB PNG of one colour. */
+function tinyPng(r: number, g: number, b: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, sum]);
+  };
+  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  const idat = zlib.deflateSync(Buffer.from([0, r, g, b]));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Seconds as SRT (`00:00:01,250`) or WebVTT (`00:00:01.250`) write them. */
