@@ -103,3 +103,14 @@ test.describe('keyed as a request', () => {
     expect(call).not.toThrow(/abc/);
   });
 });
+
+test('a 40 MB file part (above the API’s 25 MB audio limit) is hashed where it lies, to the right size and hash', async () => {
+  const big = Buffer.alloc(40 * 1024 * 1024, 0x5a);
+  big.write('start', 0);
+  big.write('end', big.length - 3);
+  const form = new FormData();
+  form.append('model', 'whisper-1');
+  form.append('file', new Blob([big], { type: 'audio/wav' }), 'long.wav');
+  const { body, contentType } = await encode(form);
+  expect(parseMultipart(body, contentType)).toEqual({ fields: { model: 'whisper-1', file: { filename: 'long.wav', content_type: 'audio/wav', size: big.length, sha256: sha(big) } } });
+});
