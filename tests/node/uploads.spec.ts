@@ -43,8 +43,8 @@ async function recordThenReplay<T>(call: (client: OpenAI) => Promise<T>): Promis
   });
   await upstream.close();
   await withPlugin({ llmMode: 'replay' }, async (client, h) => {
-    expect(await call(client)).toEqual(recorded);
-    expect(await call(client)).toEqual(recorded);
+    expect((await call(client)) as unknown).toEqual(recorded);
+    expect((await call(client)) as unknown).toEqual(recorded);
     expect(h.calls.map((c) => c.outcome)).toEqual(['replayed', 'replayed']);
   });
   const [file] = fg.sync('**/*.json', { cwd: llmDir, absolute: true });
