@@ -6,6 +6,9 @@
 //   POST /v1/responses          OpenAI Responses: SSE with `event:` names and `sequence_number`s, or JSON;
 //                               a function_call item with `tools`, a reasoning item with `reasoning`
 //   POST /v1/embeddings         OpenAI embeddings: `encoding_format` float or base64 (float32 LE)
+//   POST /v1/audio/transcriptions, /v1/audio/translations   OpenAI speech to text: a multipart form
+//                               (file, model, …); json, text, srt, vtt, verbose_json, or SSE
+//                               `transcript.text.*` events with `stream=true`
 //   POST /v1/messages           Anthropic Messages: SSE with `event:` names, or JSON; a tool_use block
 //                               with `tools`, a thinking block with `thinking: {type: 'enabled'}`
 //   POST /v1beta/models/{m}:streamGenerateContent?alt=sse   Gemini: SSE `data: {...}\r\n\r\n`
@@ -143,7 +146,11 @@ class Ids {
 
 /** What a handler gets: the request body, the response, and the means to answer. */
 interface Ctx {
+  /** The JSON body, or a multipart form's fields (see `formOf`). */
   body: Json;
+  /** The body was multipart/form-data. */
+  multipart: boolean;
+  contentType: string;
   /** The query string, without `?`. */
   query: string;
   res: http.ServerResponse;
@@ -167,14 +174,28 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString();
+    const bytes = Buffer.concat(chunks);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const multipart = /^\s*multipart\/form-data/i.test(contentType);
     let body: Json = {};
-    try {
-      body = JSON.parse(raw || '{}');
-    } catch {
-      return json(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } });
+    // What the answer derives from: the body, or, for a form, its fields without the boundary
+    // (a new random one on every call), each file by its digest.
+    let identity = bytes.toString();
+    if (multipart) {
+      try {
+        body = await formOf(bytes, contentType);
+      } catch {
+        return json(res, 400, { error: { message: 'We could not parse the multipart/form-data body of your request.', type: 'invalid_request_error', param: null, code: null } });
+      }
+      identity = JSON.stringify(body, (_, v) => (isUpload(v) ? { ...v, bytes: createHash('sha256').update(v.bytes).digest('hex') } : v));
+    } else {
+      try {
+        body = JSON.parse(identity || '{}');
+      } catch {
+        return json(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } });
+      }
     }
-    const ids = new Ids(options.deterministic ? createHash('sha256').update(`${req.method} ${req.url}\n${raw}`).digest('hex') : undefined);
+    const ids = new Ids(options.deterministic ? createHash('sha256').update(`${req.method} ${req.url}\n${identity}`).digest('hex') : undefined);
     const requestId = ids.id('req_');
     // Node dates every answer; a derived answer gets the request's own date instead.
     if (options.deterministic) res.setHeader('date', new Date(ids.now()).toUTCString());
@@ -191,7 +212,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     if (body.model === 'broken') return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
     const w = new EventWriter(res, tokenDelay, stats.gaps);
-    const c: Ctx = { body, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined };
+    const c: Ctx = { body, multipart, contentType, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined };
     if (req.method === 'POST') {
       for (const route of ROUTES) {
         const m = route.path.exec(path);
@@ -232,6 +253,7 @@ const ROUTES: { path: RegExp; handle: (c: Ctx, m: RegExpExecArray) => Promise<vo
   { path: /\/chat\/completions$/, handle: openaiChat },
   { path: /\/responses$/, handle: openaiResponses },
   { path: /\/embeddings$/, handle: openaiEmbeddings },
+  { path: /\/audio\/(transcriptions|translations)$/, handle: openaiAudioText },
   { path: /\/messages$/, handle: anthropicMessages },
   { path: /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent|embedContent|batchEmbedContents)$/, handle: gemini },
 ];
@@ -239,6 +261,31 @@ const ROUTES: { path: RegExp; handle: (c: Ctx, m: RegExpExecArray) => Promise<vo
 function json(res: http.ServerResponse, status: number, body: Json | string, contentType = 'application/json') {
   res.writeHead(status, { 'content-type': contentType });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** A file of a multipart form. */
+interface Upload {
+  name: string;
+  type: string;
+  bytes: Buffer;
+}
+
+function isUpload(v: unknown): v is Upload {
+  return !!v && typeof v === 'object' && Buffer.isBuffer((v as Upload).bytes);
+}
+
+/**
+ * A multipart/form-data body's fields, parsed by Node's own parser: a string, or an `Upload` for a
+ * file; a name sent more than once (`include[]`) gets a list.
+ */
+async function formOf(bytes: Buffer, contentType: string): Promise<Json> {
+  const form = await new Request('http://standin/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(bytes) }).formData();
+  const out: Json = {};
+  for (const [name, value] of form) {
+    const v = typeof value === 'string' ? value : { name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) };
+    out[name] = name in out ? [out[name]].flat().concat([v]) : v;
+  }
+  return out;
 }
 
 function validCases(format: 'sse' | 'ndjson') {
@@ -604,6 +651,119 @@ function openaiEmbeddings(c: Ctx) {
     model: body.model ?? 'text-embedding-3-small',
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   });
+}
+
+/** An OpenAI error answer. */
+function openaiError(res: http.ServerResponse, status: number, message: string, param: string | null = null, code: string | null = null) {
+  return json(res, status, { error: { message, type: 'invalid_request_error', param, code } });
+}
+
+/** Seconds as SRT (`00:00:01,250`) or WebVTT (`00:00:01.250`) write them. */
+function timestamp(seconds: number, sep: ',' | '.'): string {
+  const ms = Math.round(seconds * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}${sep}${pad(ms % 1000, 3)}`;
+}
+
+const LANGUAGES: Record<string, string> = { en: 'english', fr: 'french', de: 'german', es: 'spanish', it: 'italian', ja: 'japanese' };
+
+/**
+ * Audio in, text out: POST /v1/audio/transcriptions and /v1/audio/translations, a multipart form
+ * with `file` and `model`. What is heard depends on the file's bytes: its length and digest. The
+ * answer per `response_format`: `json` (default) `{text, usage}` (`logprobs` too with
+ * `include[]=logprobs`), `text`, `srt`, `vtt` as text/plain, `verbose_json` with segments (and
+ * words with `timestamp_granularities[]=word`). Models other than whisper-1 are billed in tokens
+ * and take only json and text; with `stream=true` they answer SSE `transcript.text.delta` events,
+ * then `transcript.text.done` with the usage (whisper-1 ignores `stream`, as the API does).
+ */
+async function openaiAudioText(c: Ctx, m: RegExpExecArray) {
+  const { body, res } = c;
+  const translate = m[1] === 'translations';
+  if (!c.multipart) {
+    return openaiError(res, 400, `Invalid Content-Type header (${c.contentType || 'none'}), expected multipart/form-data. (HINT: If you're using curl, you can pass the content-type with \`-F\` instead of \`-d\`)`);
+  }
+  const file = body.file;
+  if (!isUpload(file)) return openaiError(res, 400, "Missing required parameter: 'file'.", 'file', 'missing_required_parameter');
+  if (typeof body.model !== 'string' || !body.model) return openaiError(res, 400, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+  const model = body.model;
+  const format = String(body.response_format ?? 'json');
+  if (!['json', 'text', 'srt', 'verbose_json', 'vtt'].includes(format)) {
+    return openaiError(res, 400, `Invalid value: '${format}'. Supported values are: 'json', 'text', 'srt', 'verbose_json', and 'vtt'.`, 'response_format', 'invalid_value');
+  }
+  const byTokens = model !== 'whisper-1';
+  if (byTokens && format !== 'json' && format !== 'text') {
+    return openaiError(res, 400, `response_format '${format}' is not compatible with model '${model}'. Use 'json' or 'text' instead.`, 'response_format', 'unsupported_value');
+  }
+
+  const digest = createHash('sha256').update(file.bytes).digest();
+  const size = file.bytes.length;
+  // ~16 kB of audio a second (128 kbit/s), ~10 audio tokens a second.
+  const duration = Math.max(0.5, Math.round((size / 16_000) * 100) / 100);
+  const sentences = [`${translate ? 'Translated' : 'Heard'} ${size} bytes of audio.`, `Digest ${digest.toString('hex').slice(0, 8)}.`];
+  const text = sentences.join(' ');
+  const tokens = tokensOf(text);
+  const include = [body['include[]'] ?? []].flat();
+  const logprobs = byTokens && format === 'json' && include.includes('logprobs');
+  const logprobOf = (token: string) => ({ token, logprob: -(createHash('sha256').update(token).digest()[0] / 2550), bytes: [...Buffer.from(token)] });
+  const promptTokens = tokensOf(String(body.prompt ?? '')).length;
+  const audioTokens = Math.max(1, Math.ceil(duration * 10));
+  const tokenUsage = { type: 'tokens', input_tokens: audioTokens + promptTokens, input_token_details: { text_tokens: promptTokens, audio_tokens: audioTokens }, output_tokens: tokens.length, total_tokens: audioTokens + promptTokens + tokens.length };
+  const usage = byTokens ? tokenUsage : { type: 'duration', seconds: Math.ceil(duration) };
+  res.setHeader('openai-processing-ms', String(200 + (size % 300)));
+
+  if (byTokens && !translate && body.stream === 'true') {
+    const events: StreamEvent[] = tokens.map((delta, i) => ({ data: JSON.stringify({ type: 'transcript.text.delta', delta, ...(logprobs ? { logprobs: [logprobOf(delta)] } : {}) }), split: i === 1 }));
+    events.push({ data: JSON.stringify({ type: 'transcript.text.done', text, ...(logprobs ? { logprobs: tokens.map(logprobOf) } : {}), usage: tokenUsage }) });
+    return send(c, WIRES.openai, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, events);
+  }
+
+  // Segments share the duration by their words; each word gets an equal share of its segment.
+  const words = sentences.map((t) => t.split(' '));
+  const perWord = duration / words.flat().length;
+  let at = 0;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const segments = sentences.map((t, id) => {
+    const start = at;
+    at += perWord * words[id].length;
+    const seed = createHash('sha256').update(`${t}#${digest.toString('hex')}`).digest();
+    return {
+      id,
+      seek: 0,
+      start: round(start),
+      end: round(at),
+      text: ' ' + t,
+      tokens: [50364, ...words[id].map((w) => createHash('sha256').update(w).digest().readUInt16LE(0) % 50_000), 50514],
+      temperature: 0,
+      avg_logprob: -seed[0] / 1000,
+      compression_ratio: (1000 + seed[1]) / 1000,
+      no_speech_prob: seed[2] / 100_000,
+    };
+  });
+  const plainText = (body: string) => json(res, 200, body, 'text/plain; charset=utf-8');
+  switch (format) {
+    case 'text':
+      return plainText(text + '\n');
+    case 'srt':
+      return plainText(segments.map((s, i) => `${i + 1}\n${timestamp(s.start, ',')} --> ${timestamp(s.end, ',')}\n${s.text.trim()}\n\n`).join(''));
+    case 'vtt':
+      return plainText('WEBVTT\n\n' + segments.map((s) => `${timestamp(s.start, '.')} --> ${timestamp(s.end, '.')}\n${s.text.trim()}\n\n`).join(''));
+    case 'verbose_json': {
+      const granularities = [body['timestamp_granularities[]'] ?? 'segment'].flat();
+      let t = 0;
+      const timed = words.flat().map((w) => ({ word: w.replace(/[.,]$/, ''), start: round(t), end: round((t += perWord)) }));
+      return json(res, 200, {
+        task: translate ? 'translate' : 'transcribe',
+        language: translate ? 'english' : (LANGUAGES[String(body.language)] ?? String(body.language ?? 'english')),
+        duration,
+        text,
+        ...(granularities.includes('word') ? { words: timed } : {}),
+        ...(granularities.includes('segment') ? { segments } : {}),
+        usage,
+      });
+    }
+    default:
+      return json(res, 200, { text, ...(logprobs ? { logprobs: tokens.map(logprobOf) } : {}), ...(translate ? {} : { usage }) });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
