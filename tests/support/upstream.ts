@@ -846,7 +846,7 @@ function openaiImages(c: Ctx) {
   if (gptImage && body.response_format) return openaiError(res, 400, "Unknown parameter: 'response_format'.", 'response_format', 'unknown_parameter');
   const created = ids.unix();
   const b64 = gptImage || body.response_format === 'b64_json';
-  const revised = model === 'dall-e-3' ? `A picture of ${body.prompt.replace(/[.!]*$/, '')}, in soft natural light.` : undefined;
+  const revised = model === 'dall-e-3' ? `A picture of ${body.prompt.charAt(0).toLowerCase()}${body.prompt.slice(1).replace(/[.!]*$/, '')}, in soft natural light.` : undefined;
   const data = Array.from({ length: n }, (_, i) => {
     const image: Json = {};
     if (revised) image.revised_prompt = revised;
