@@ -29,8 +29,8 @@ type Scenario = (call: Call) => Promise<unknown>;
 export interface Client {
   /** Wire variants its streamed answer is checked with. */
   cases: readonly Case[];
-  /** The streamed text answer, run with every case. */
-  stream: Scenario;
+  /** The streamed text answer, run with every case (none: `cases` is empty). */
+  stream?: Scenario;
   /** Other calls, run in the plain case. */
   more: Record<string, Scenario>;
 }
@@ -82,10 +82,18 @@ function plain(value: unknown): unknown {
   return JSON.parse(
     JSON.stringify(value, function (this: unknown, k, v) {
       if (typeof v === 'bigint') return String(v);
+      // A typed array (the openai SDK's decoded base64 embeddings): its numbers.
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
       if (k === 'headers' && v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).filter(([h]) => !TRANSPORT_HEADERS.has(h.toLowerCase())));
       return v;
     }) ?? 'null',
   );
+}
+
+/** A binary answer (the SDK hands back the Response): its status, content type and every byte, in hex. */
+async function bytesOf(response: Response): Promise<unknown> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return { status: response.status, contentType: response.headers.get('content-type'), length: bytes.length, hex: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('') };
 }
 
 /** The ai SDK's stream parts without the ids it makes up itself on every call. */
@@ -130,7 +138,20 @@ export const CLIENTS: Record<string, Client> = {
             ],
           }),
         ),
+    },
+  },
+  // The endpoints beside chat that a chat UI uses.
+  'openai non-chat': {
+    cases: [],
+    more: {
+      // The SDK asks for base64 when the caller names no format, and decodes the float32s itself.
       embeddings: (c) => settle(() => openai(c).embeddings.create({ model: 'text-embedding-3-small', input: ['the sea', 'the sky'] })),
+      'embeddings float': (c) => settle(() => openai(c).embeddings.create({ model: 'text-embedding-3-small', input: 'the sea', encoding_format: 'float', dimensions: 16 })),
+      'image b64_json': (c) => settle(() => openai(c).images.generate({ model: 'gpt-image-1', prompt: 'A lighthouse at dusk', size: '1024x1024', quality: 'low' })),
+      'image url': (c) => settle(() => openai(c).images.generate({ model: 'dall-e-3', prompt: 'A lighthouse at dusk' })),
+      moderations: (c) => settle(() => openai(c).moderations.create({ model: 'omni-moderation-latest', input: ['I will kill the process', 'Tell me about the sea'] })),
+      speech: (c) => settle(async () => bytesOf(await openai(c).audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'coral', input: 'Ahoy, the sea is calm tonight and the stars are out.' }))),
+      'speech sse': (c) => settle(async () => (await openai(c).audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'coral', input: 'Ahoy, sailor.', stream_format: 'sse' })).text()),
     },
   },
   'openai responses': {
@@ -149,6 +170,7 @@ export const CLIENTS: Record<string, Client> = {
       'not streamed': (c) => settle(() => anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 256, messages: [{ role: 'user', content: ask(c) }] })),
       'tool calls': async (c) =>
         drain(await anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 256, messages: [{ role: 'user', content: 'Weather in Paris?' }], stream: true, tools: [{ name: 'get_weather', input_schema: weatherSchema }] })),
+      'count tokens': (c) => settle(() => anthropic(c).messages.countTokens({ model: 'claude-sonnet-5', system: 'Be brief.', messages: [{ role: 'user', content: ask(c) }], tools: [{ name: 'get_weather', input_schema: weatherSchema }] })),
       thinking: async (c) =>
         drain(await anthropic(c).messages.create({ model: 'claude-sonnet-5', max_tokens: 2048, messages: [{ role: 'user', content: ask(c) }], stream: true, thinking: { type: 'enabled', budget_tokens: 1024 } })),
     },
@@ -192,7 +214,7 @@ export const CLIENTS: Record<string, Client> = {
 export function cells(): { client: string; scenario: string; kase: Case }[] {
   const out: { client: string; scenario: string; kase: Case }[] = [];
   for (const [client, c] of Object.entries(CLIENTS)) {
-    for (const kase of c.cases) out.push({ client, scenario: 'stream', kase });
+    for (const kase of c.stream ? c.cases : []) out.push({ client, scenario: 'stream', kase });
     for (const scenario of Object.keys(c.more)) out.push({ client, scenario, kase: 'plain' });
   }
   return out;
@@ -202,5 +224,5 @@ export function cells(): { client: string; scenario: string; kase: Case }[] {
 export function run(client: string, scenario: string, call: Call): Promise<unknown> {
   const c = CLIENTS[client];
   const withClient = { ...call, client };
-  return scenario === 'stream' ? c.stream(withClient) : c.more[scenario](withClient);
+  return scenario === 'stream' ? c.stream!(withClient) : c.more[scenario](withClient);
 }

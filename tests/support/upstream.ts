@@ -10,8 +10,12 @@
 //                               (file, model, …); json, text, srt, vtt, verbose_json, or SSE
 //                               `transcript.text.*` events with `stream=true`
 //   POST /v1/files, /v1/images/edits   OpenAI uploads: a multipart form; the File object, the edited image
+//   POST /v1/audio/speech       OpenAI text to speech: binary audio in chunks, or SSE `speech.audio.*`
+//   POST /v1/images/generations  OpenAI images: base64 PNGs (gpt-image-*, or `b64_json`) or URLs
+//   POST /v1/moderations        OpenAI moderation results, flagged by a few words
 //   POST /v1/messages           Anthropic Messages: SSE with `event:` names, or JSON; a tool_use block
 //                               with `tools`, a thinking block with `thinking: {type: 'enabled'}`
+//   POST /v1/messages/count_tokens   Anthropic: `{input_tokens}`
 //   POST /v1beta/models/{m}:streamGenerateContent?alt=sse   Gemini: SSE `data: {...}\r\n\r\n`
 //   POST /v1beta/models/{m}:generateContent | :embedContent | :batchEmbedContents    Gemini JSON
 //   POST /api/chat, /api/generate   Ollama: NDJSON stream, or JSON with `stream: false`
@@ -29,7 +33,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import zlib from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 
 export interface Upstream {
   url: string;
@@ -258,7 +262,11 @@ const ROUTES: { path: RegExp; handle: (c: Ctx, m: RegExpExecArray) => Promise<vo
   { path: /\/audio\/(transcriptions|translations)$/, handle: openaiAudioText },
   { path: /\/v1\/files$/, handle: openaiFileUpload },
   { path: /\/images\/edits$/, handle: openaiImageEdit },
+  { path: /\/audio\/speech$/, handle: openaiSpeech },
+  { path: /\/images\/generations$/, handle: openaiImages },
+  { path: /\/moderations$/, handle: openaiModerations },
   { path: /\/messages$/, handle: anthropicMessages },
+  { path: /\/messages\/count_tokens$/, handle: anthropicCountTokens },
   { path: /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent|embedContent|batchEmbedContents)$/, handle: gemini },
 ];
 
@@ -312,7 +320,7 @@ class EventWriter {
   }
 
   /** `split`: in two halves; `cuts`: at these byte offsets. A few ms between the writes. */
-  async write(text: string, { split = false, cuts }: { split?: boolean; cuts?: number[] } = {}) {
+  async write(text: string | Buffer, { split = false, cuts }: { split?: boolean; cuts?: number[] } = {}) {
     if (this.last) await sleep(this.delay);
     const now = performance.now();
     if (this.last) this.gaps.push(now - this.last);
@@ -627,11 +635,24 @@ async function openaiResponses(c: Ctx) {
   return send(c, { ...WIRES.openai, failure }, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'openai-processing-ms': '12' }, events);
 }
 
-/** A unit vector of float32 values, the same for the same text. */
+/**
+ * A unit vector, the same for the same text, as the APIs print float32 values in JSON: the shortest
+ * decimals that read back as the same float32 (not the float32's exact double value).
+ */
 function vectorOf(text: string, dims = 8): number[] {
   const raw = Array.from({ length: dims }, (_, i) => createHash('sha256').update(`${text}#${i}`).digest().readInt32LE(0) / 2 ** 31);
   const norm = Math.hypot(...raw) || 1;
-  return raw.map((x) => Math.fround(x / norm));
+  return raw.map((x) => float32Json(x / norm));
+}
+
+/** The shortest decimal that reads back as the same float32 as `x`. */
+function float32Json(x: number): number {
+  const f = Math.fround(x);
+  for (let digits = 1; digits < 17; digits++) {
+    const d = Number(f.toPrecision(digits));
+    if (Math.fround(d) === f) return d;
+  }
+  return f;
 }
 
 function openaiEmbeddings(c: Ctx) {
@@ -642,7 +663,11 @@ function openaiEmbeddings(c: Ctx) {
   const texts = inputs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
   const tokens = texts.reduce((n, t) => n + Math.max(1, tokensOf(t).length), 0);
   // The openai SDK (v5+) asks for base64 by default and decodes it: little-endian float32.
-  const base64 = body.encoding_format === 'base64';
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') {
+    return openaiError(res, 400, `Invalid value for 'encoding_format': expected one of 'float' or 'base64', got ${JSON.stringify(format)}.`, 'encoding_format', 'invalid_value');
+  }
+  const base64 = format === 'base64';
   res.setHeader('openai-processing-ms', '18');
   return json(res, 200, {
     object: 'list',
@@ -694,40 +719,14 @@ function openaiImageEdit(c: Ctx) {
   if (typeof body.prompt !== 'string') return openaiError(res, 400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
   const digest = createHash('sha256').update(String(body.prompt));
   for (const image of images) digest.update(image.bytes);
-  // A tiny 1x1 PNG whose colour follows the prompt and the images.
-  const [r, g, b] = digest.digest();
-  const png = tinyPng(r, g, b);
+  // A PNG whose colours follow the prompt and the images.
+  const png = pngOf(digest.digest('hex'));
   const n = Number(body.n ?? 1);
   json(res, 200, {
     created: 1_767_225_600,
     data: Array.from({ length: n }, () => ({ b64_json: png.toString('base64') })),
     usage: { input_tokens: 50 + tokensOf(String(body.prompt)).length, input_tokens_details: { image_tokens: 50, text_tokens: tokensOf(String(body.prompt)).length }, output_tokens: 272, total_tokens: 322 + tokensOf(String(body.prompt)).length },
   });
-}
-
-/** A valid 1x1 RGB PNG of one colour. */
-function tinyPng(r: number, g: number, b: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, sum]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  const idat = zlib.deflateSync(Buffer.from([0, r, g, b]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Seconds as SRT (`00:00:01,250`) or WebVTT (`00:00:01.250`) write them. */
@@ -838,6 +837,188 @@ async function openaiAudioText(c: Ctx, m: RegExpExecArray) {
   }
 }
 
+/** CRC-32 (PNG chunks), table-driven. */
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A real PNG, 32×32 RGB: a gradient between two colours the seed picks. */
+function pngOf(seed: string): Buffer {
+  const [r1, g1, b1, r2, g2, b2] = createHash('sha256').update(seed).digest();
+  const side = 32;
+  const rows: Buffer[] = [];
+  for (let y = 0; y < side; y++) {
+    const row = Buffer.alloc(1 + side * 3); // filter byte 0, then RGB
+    for (let x = 0; x < side; x++) {
+      const t = (x + y) / (2 * side - 2);
+      [r1 + (r2 - r1) * t, g1 + (g2 - g1) * t, b1 + (b2 - b1) * t].forEach((v, i) => (row[1 + x * 3 + i] = Math.round(v)));
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([head, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, no filter method, no interlace
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * POST /v1/images/generations. gpt-image-* answer base64 PNGs with the image's settings and a token
+ * usage; dall-e-2 (the default model) and dall-e-3 answer a signed `url` by default, or `b64_json`
+ * with `response_format`; dall-e-3 rewrites the prompt (`revised_prompt`) and makes one image.
+ */
+function openaiImages(c: Ctx) {
+  const { body, res, ids } = c;
+  if (typeof body.prompt !== 'string' || !body.prompt) return openaiError(res, 400, "Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
+  const model = String(body.model ?? 'dall-e-2');
+  const gptImage = model.startsWith('gpt-image');
+  const n = Number(body.n ?? 1);
+  if (model === 'dall-e-3' && n !== 1) return openaiError(res, 400, 'You must provide n=1 for this model.', 'n', 'invalid_value');
+  if (gptImage && body.response_format) return openaiError(res, 400, "Unknown parameter: 'response_format'.", 'response_format', 'unknown_parameter');
+  const created = ids.unix();
+  const b64 = gptImage || body.response_format === 'b64_json';
+  const revised = model === 'dall-e-3' ? `A picture of ${body.prompt.charAt(0).toLowerCase()}${body.prompt.slice(1).replace(/[.!]*$/, '')}, in soft natural light.` : undefined;
+  const data = Array.from({ length: n }, (_, i) => {
+    const image: Json = {};
+    if (revised) image.revised_prompt = revised;
+    if (b64) image.b64_json = pngOf(`${model}\n${body.prompt}\n${body.size ?? ''}\n${i}`).toString('base64');
+    else {
+      const st = new Date(ids.now()).toISOString().slice(0, 19) + 'Z';
+      const se = new Date(ids.now() + 7_200_000).toISOString().slice(0, 19) + 'Z';
+      const sig = encodeURIComponent(ids.bytes(32).toString('base64'));
+      image.url = `https://oaidalleapiprodscus.blob.core.windows.net/private/org-${ids.alnum(24)}/user-${ids.alnum(24)}/img-${ids.alnum(24)}.png?st=${encodeURIComponent(st)}&se=${encodeURIComponent(se)}&sp=r&sv=2024-08-04&sr=b&rscd=inline&rsct=image/png&skoid=${ids.id('', 16)}&sig=${sig}`;
+    }
+    return image;
+  });
+  if (!gptImage) return json(res, 200, { created, data });
+  const textTokens = Math.max(1, tokensOf(body.prompt).length);
+  const quality = body.quality && body.quality !== 'auto' ? body.quality : 'medium';
+  const outputTokens = { low: 272, medium: 1056, high: 4160 }[quality as 'low' | 'medium' | 'high'] ?? 1056;
+  return json(res, 200, {
+    created,
+    background: body.background && body.background !== 'auto' ? body.background : 'opaque',
+    data,
+    output_format: body.output_format ?? 'png',
+    quality,
+    size: body.size && body.size !== 'auto' ? body.size : '1024x1024',
+    usage: { input_tokens: textTokens, input_tokens_details: { image_tokens: 0, text_tokens: textTokens }, output_tokens: outputTokens * n, total_tokens: textTokens + outputTokens * n },
+  });
+}
+
+const MODERATION_CATEGORIES = ['harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence', 'violence/graphic'] as const;
+/** The categories an image can be judged in too (omni models). */
+const IMAGE_CATEGORIES = new Set(['self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'violence', 'violence/graphic']);
+/** Words that make the stand-in flag a text, by category. */
+const FLAGGING: Record<string, RegExp> = { violence: /\b(kill|attack|hurt)\b/i, harassment: /\b(idiot|stupid)\b/i, illicit: /\b(steal|counterfeit)\b/i };
+
+/**
+ * POST /v1/moderations: one result per input string, or one for a list of text and image parts.
+ * Scores are small and fixed by the text, high for the words of `FLAGGING`; `flagged` if any
+ * category is.
+ */
+function openaiModerations(c: Ctx) {
+  const { body, res, ids } = c;
+  const model = String(body.model ?? 'omni-moderation-latest');
+  const input = body.input;
+  if (input === undefined) return openaiError(res, 400, "Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+  const multimodal = Array.isArray(input) && input.some((x) => x && typeof x === 'object');
+  const items: { text: string; image: boolean }[] = multimodal
+    ? [{ text: input.filter((p: Json) => p.type === 'text').map((p: Json) => p.text).join('\n'), image: input.some((p: Json) => p.type === 'image_url') }]
+    : [input].flat().map((t) => ({ text: String(t), image: false }));
+  const omni = model.startsWith('omni');
+  const results = items.map(({ text, image }) => {
+    const categories: Json = {};
+    const category_scores: Json = {};
+    const category_applied_input_types: Json = {};
+    for (const name of MODERATION_CATEGORIES) {
+      const hit = FLAGGING[name]?.test(text) ?? false;
+      const noise = createHash('sha256').update(`${name}\n${text}`).digest().readUInt16LE(0) / 65536;
+      category_scores[name] = float32Json(hit ? 0.9 + noise / 20 : noise / 1000);
+      categories[name] = !omni && name.startsWith('illicit') ? null : hit;
+      if (omni) category_applied_input_types[name] = [...(text ? ['text'] : []), ...(image && IMAGE_CATEGORIES.has(name) ? ['image'] : [])];
+    }
+    return { flagged: Object.values(categories).some(Boolean), categories, category_scores, ...(omni ? { category_applied_input_types } : {}) };
+  });
+  return json(res, 200, { id: ids.id('modr-', 16), model: omni ? 'omni-moderation-latest' : 'text-moderation-007', results });
+}
+
+/** The audio formats of /v1/audio/speech: their content type and the bytes they start with. */
+const SPEECH_FORMATS: Record<string, { type: string; magic: number[] }> = {
+  mp3: { type: 'audio/mpeg', magic: [0x49, 0x44, 0x33, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] }, // an empty ID3v2.4 tag, then frames
+  opus: { type: 'audio/ogg', magic: [...Buffer.from('OggS'), 0x00, 0x02] },
+  aac: { type: 'audio/aac', magic: [0xff, 0xf1, 0x50, 0x80] },
+  flac: { type: 'audio/flac', magic: [...Buffer.from('fLaC')] },
+  wav: { type: 'audio/wav', magic: [] }, // a RIFF header, written below
+  pcm: { type: 'audio/pcm', magic: [] }, // raw 24 kHz 16-bit samples
+};
+
+/**
+ * POST /v1/audio/speech: the audio of `input`, its bytes fixed by the request (input, voice,
+ * format, speed), ~600 bytes a word, sent as a binary body in chunks of 1 kB with a delay before
+ * each (chunked transfer encoding, no content-length), as the API streams it. With
+ * `stream_format: 'sse'` (gpt-4o-mini-tts only) the audio comes base64 in SSE
+ * `speech.audio.delta` events, then `speech.audio.done` with the usage.
+ */
+async function openaiSpeech(c: Ctx) {
+  const { body, res, w } = c;
+  for (const field of ['model', 'input', 'voice']) {
+    if (body[field] === undefined || body[field] === '') return openaiError(res, 400, `Missing required parameter: '${field}'.`, field, 'missing_required_parameter');
+  }
+  const model = String(body.model);
+  const formatName = String(body.response_format ?? 'mp3');
+  const format = SPEECH_FORMATS[formatName];
+  if (!format) return openaiError(res, 400, `Invalid value: '${formatName}'. Supported values are: ${Object.keys(SPEECH_FORMATS).map((f) => `'${f}'`).join(', ')}.`, 'response_format', 'invalid_value');
+  const sse = body.stream_format === 'sse';
+  if (sse && !model.startsWith('gpt-4o')) return openaiError(res, 400, `stream_format 'sse' is not supported for model '${model}'.`, 'stream_format', 'unsupported_value');
+  const seed = JSON.stringify([model, body.input, body.voice, formatName, body.speed ?? 1, body.instructions ?? '']);
+  const length = 600 * Math.max(1, tokensOf(String(body.input)).length);
+  const samples = Buffer.alloc(length);
+  for (let at = 0; at < length; at += 32) createHash('sha256').update(`${seed}#${at}`).digest().copy(samples, at);
+  let audio = Buffer.concat([Buffer.from(format.magic), samples]);
+  if (formatName === 'wav') {
+    const head = Buffer.alloc(44);
+    head.write('RIFF', 0);
+    head.writeUInt32LE(36 + length, 4);
+    head.write('WAVEfmt ', 8);
+    head.writeUInt32LE(16, 16);
+    head.writeUInt16LE(1, 20); // PCM
+    head.writeUInt16LE(1, 22); // mono
+    head.writeUInt32LE(24_000, 24);
+    head.writeUInt32LE(48_000, 28);
+    head.writeUInt16LE(2, 32);
+    head.writeUInt16LE(16, 34);
+    head.write('data', 36);
+    head.writeUInt32LE(length, 40);
+    audio = Buffer.concat([head, samples]);
+  }
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < audio.length; at += 1024) pieces.push(audio.subarray(at, at + 1024));
+  if (sse) {
+    const inputTokens = tokensOf(String(body.input)).length + tokensOf(String(body.instructions ?? '')).length;
+    const events: StreamEvent[] = pieces.map((p) => ({ data: JSON.stringify({ type: 'speech.audio.delta', audio: p.toString('base64') }) }));
+    events.push({ data: JSON.stringify({ type: 'speech.audio.done', usage: { input_tokens: inputTokens, output_tokens: pieces.length * 8, total_tokens: inputTokens + pieces.length * 8 } }) });
+    return send(c, WIRES.openai, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, events);
+  }
+  res.writeHead(200, { 'content-type': format.type, 'transfer-encoding': 'chunked', 'openai-processing-ms': '230' });
+  res.flushHeaders();
+  for (const piece of pieces) await w.write(piece);
+  w.end();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Anthropic
 
@@ -886,6 +1067,23 @@ async function anthropicMessages(c: Ctx) {
   events.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } }));
   events.push(ev('message_stop', {}));
   return send(c, WIRES.anthropic, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': ids.id('req_01') }, events);
+}
+
+/**
+ * POST /v1/messages/count_tokens: `{input_tokens}` for the system prompt, the messages and the
+ * tools of a Messages request, counted as the stand-in counts words (3 more per message, as the
+ * API adds each turn's framing).
+ */
+function anthropicCountTokens(c: Ctx) {
+  const { body, res, ids } = c;
+  res.setHeader('request-id', ids.id('req_01'));
+  const missing = ['model', 'messages'].find((f) => body[f] === undefined);
+  if (missing) return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: `${missing}: Field required` } });
+  const textOf = (content: unknown): string => (typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: Json) => b.text ?? b.thinking ?? JSON.stringify(b.input ?? b.content ?? '')).join(' ') : '');
+  const words = (t: string) => tokensOf(t).length;
+  const messages = (body.messages as Json[]).reduce((n, m) => n + 3 + words(textOf(m.content)), 0);
+  const tools = body.tools ? Math.ceil(JSON.stringify(body.tools).length / 4) : 0;
+  return json(res, 200, { input_tokens: words(textOf(body.system)) + messages + tools });
 }
 
 // ---------------------------------------------------------------------------------------------
