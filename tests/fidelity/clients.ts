@@ -2,7 +2,7 @@
 // the stand-in upstream it must parse. A scenario returns what the SDK yielded (events, text, usage,
 // tool calls, or the error it threw), as plain JSON, so a replay can be compared with the live call.
 // The same module runs in Node and, bundled, in the page. Adding a provider is one entry here.
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { Ollama } from 'ollama/browser';
@@ -91,6 +91,11 @@ function plain(value: unknown): unknown {
 }
 
 /** A binary answer (the SDK hands back the Response): its status, content type and every byte, in hex. */
+/** A few kB of audio-like bytes, the same on every call (made in the page too: no Buffer). */
+function voiceNote(): Uint8Array {
+  return Uint8Array.from({ length: 6000 }, (_, i) => Math.round(128 + 90 * Math.sin(i / 6)) & 0xff);
+}
+
 async function bytesOf(response: Response): Promise<unknown> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, contentType: response.headers.get('content-type'), length: bytes.length, hex: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('') };
@@ -152,6 +157,11 @@ export const CLIENTS: Record<string, Client> = {
       moderations: (c) => settle(() => openai(c).moderations.create({ model: 'omni-moderation-latest', input: ['I will kill the process', 'Tell me about the sea'] })),
       speech: (c) => settle(async () => bytesOf(await openai(c).audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'coral', input: 'Ahoy, the sea is calm tonight and the stars are out.' }))),
       'speech sse': (c) => settle(async () => (await openai(c).audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'coral', input: 'Ahoy, sailor.', stream_format: 'sse' })).text()),
+      // Uploads: the SDK builds a multipart body with a new boundary on every call.
+      transcription: (c) => settle(async () => openai(c).audio.transcriptions.create({ file: await toFile(voiceNote(), 'note.wav', { type: 'audio/wav' }), model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] })),
+      'transcription text': (c) => settle(async () => openai(c).audio.transcriptions.create({ file: await toFile(voiceNote(), 'note.wav', { type: 'audio/wav' }), model: 'gpt-4o-mini-transcribe', response_format: 'text' })),
+      'transcription stream': async (c) => drain(await openai(c).audio.transcriptions.create({ file: await toFile(voiceNote(), 'note.wav', { type: 'audio/wav' }), model: 'gpt-4o-transcribe', stream: true, include: ['logprobs'] })),
+      translation: (c) => settle(async () => openai(c).audio.translations.create({ file: await toFile(voiceNote(), 'note.mp3', { type: 'audio/mpeg' }), model: 'whisper-1' })),
     },
   },
   'openai responses': {
