@@ -3,6 +3,8 @@
 // llmServerEnv() in the webServer entry). It uses only the plugin's public API. Its recordings are
 // committed under fixtures/llm/demo/, so `npm run demo` runs offline; `npm run record` records
 // them again against the local stand-in upstream (OPENAI_BASE_URL).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { test, expect, type LlmFixture, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
@@ -19,6 +21,22 @@ async function send(page: Page, text: string) {
 }
 
 const assistant = (page: Page) => page.locator('.message.assistant');
+
+// The voice note the user attaches: a committed quarter second of tone (scripts/make-voice-note.mjs).
+// The stand-in upstream hears a file as its length and digest, so this is what it was transcribed as.
+const VOICE_NOTE = fs.readFileSync(new URL('./voice-note.wav', import.meta.url));
+const HEARD = `Heard ${VOICE_NOTE.length} bytes of audio. Digest ${crypto.createHash('sha256').update(VOICE_NOTE).digest('hex').slice(0, 8)}.`;
+
+async function attachVoiceNote(page: Page) {
+  await page.getByLabel('Voice note').setInputFiles({ name: 'voice-note.wav', mimeType: 'audio/wav', buffer: VOICE_NOTE });
+}
+
+/** Each call's path, model, where it was made and its outcome, once all n have ended. */
+async function callsMade(llm: LlmFixture, n: number) {
+  await expect.poll(() => llm.calls.filter((c) => c.outcome !== 'pending').length).toBe(n);
+  return llm.calls.map((c) => ({ path: new URL(c.url).pathname, model: c.model, where: c.where, outcome: c.outcome }));
+}
+const served = expect.stringMatching(/^(replayed|recorded)$/);
 
 test('the answer streams in and renders', async ({ page, llm }) => {
   await openChat(page);
@@ -94,6 +112,28 @@ test.describe('server-side mode', () => {
     });
   });
 });
+
+// A voice note: the page uploads it to the speech-to-text API (fetch with a FormData), or posts it to
+// the app's /api/transcribe and the server uploads it with the openai SDK. The transcript is the
+// user's message, and is asked as one.
+for (const mode of ['browser', 'server'] as const) {
+  const where = mode === 'server' ? 'server' : 'page';
+  test(`a voice note is transcribed, sent as the message, and answered (${mode} mode)`, async ({ page, llm }) => {
+    await openChat(page, mode === 'server' ? { mode } : {});
+    await attachVoiceNote(page);
+    await expect(page.locator('.message.user')).toHaveText([HEARD]);
+    await expect(page.locator('.message.user')).toHaveClass(/voice/);
+    await expect(assistant(page)).toHaveText([`Echo: ${HEARD}`]);
+    await expect(page.getByRole('status')).toBeHidden();
+    await send(page, 'Thanks');
+    await expect(assistant(page)).toHaveText([`Echo: ${HEARD}`, 'Echo: Thanks']);
+    expect(await callsMade(llm, 3)).toEqual([
+      { path: '/v1/audio/transcriptions', model: 'whisper-1', where, outcome: served },
+      { path: '/v1/chat/completions', model: 'gpt-4o-mini', where, outcome: served },
+      { path: '/v1/chat/completions', model: 'gpt-4o-mini', where, outcome: served },
+    ]);
+  });
+}
 
 // The unhappy paths, from the same real recordings: faults injected with llm.fault, and the page's
 // timers (the app's retry wait, its "Still thinking…" hint) on Playwright's clock. In both modes: the
@@ -171,6 +211,25 @@ for (const mode of ['browser', 'server'] as const) {
       await expect(assistant(page)).not.toHaveClass(/interrupted/);
       await expect(alert(page)).toBeHidden();
       await expect.poll(() => llm.calls.map((c) => c.fault)).toEqual(['{ dropAfter: 3 }', undefined]);
+    });
+
+    test('a voice note the API fails to transcribe is said so and nothing is asked; the next one is', async ({ page, llm }) => {
+      await llm.fault('**/audio/transcriptions', { status: 500, body: { error: { message: 'The audio could not be decoded' } } }, { times: 1 });
+      await chat(page);
+      await attachVoiceNote(page);
+      await expect(alert(page)).toHaveText('The voice note could not be transcribed (500): The audio could not be decoded');
+      await expect(retry(page)).toBeHidden();
+      await expect(page.locator('.message')).toHaveCount(0);
+      await attachVoiceNote(page);
+      await expect(assistant(page)).toHaveText(`Echo: ${HEARD}`);
+      await expect(page.locator('.message.user')).toHaveText([HEARD]);
+      await expect(alert(page)).toBeHidden();
+      const where = mode === 'server' ? 'server' : 'page';
+      expect((await callsMade(llm, 3)).map((c) => [c.path, c.where, c.outcome])).toEqual([
+        ['/v1/audio/transcriptions', where, 'faulted'],
+        ['/v1/audio/transcriptions', where, served],
+        ['/v1/chat/completions', where, served],
+      ]);
     });
 
     test('the provider’s own error mid-stream is shown, and Retry recovers', async ({ page, llm }) => {

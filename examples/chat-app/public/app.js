@@ -1,9 +1,11 @@
 // The chat UI: sends the whole conversation to an OpenAI-compatible chat completions API from the
 // page, renders the answer as it streams, lets the user stop it, shows API errors readably with a
 // Retry, says "Still thinking…" after a silence, and retries a 429 on its own after the wait it asks.
+// A voice note (an audio file) is transcribed by the speech-to-text API and sent as the user's message.
 const params = new URLSearchParams(location.search);
 const baseURL = params.get('baseURL') ?? 'https://api.openai.com/v1';
 const model = params.get('model') ?? 'gpt-4o-mini';
+const transcribeModel = params.get('transcribeModel') ?? 'whisper-1';
 const apiKey = params.get('key') ?? 'sk-demo-key';
 // `browser`: the page calls the LLM API itself; `server`: it posts to this app's /api/chat.
 const mode = params.get('mode') ?? 'browser';
@@ -17,6 +19,7 @@ const typing = document.querySelector('#typing');
 const errorEl = document.querySelector('#error');
 const errorBox = document.querySelector('#error-box');
 const retryButton = document.querySelector('#retry');
+const voice = document.querySelector('#voice');
 
 /** @type {{role: 'user' | 'assistant', content: string}[]} */
 const history = [];
@@ -36,6 +39,7 @@ function setStreaming(on) {
   stop.hidden = !on;
   if (!on) status(null);
   prompt.disabled = on;
+  voice.disabled = on;
 }
 
 async function readableError(res) {
@@ -117,11 +121,11 @@ function wait(ms, signal) {
 }
 
 /** Asks `text` (again, on a retry: the user's message is already shown) and streams the answer in. */
-async function ask(text, { retry = false } = {}) {
+async function ask(text, { retry = false, spoken = false } = {}) {
   errorBox.hidden = true;
   retryText = null;
   history.push({ role: 'user', content: text });
-  if (!retry) addMessage('user', text);
+  if (!retry) addMessage('user', text).classList.toggle('voice', spoken);
   const bubble = addMessage('assistant', '');
   controller = new AbortController();
   const signal = controller.signal;
@@ -180,6 +184,50 @@ async function ask(text, { retry = false } = {}) {
     prompt.focus();
   }
 }
+
+/**
+ * What was said in a voice note: the page uploads it to the speech-to-text API itself (a FormData
+ * with the file and the model), or posts the file to this app's /api/transcribe and the server does.
+ */
+async function transcribe(file, signal) {
+  let res;
+  if (mode === 'server') {
+    const query = new URLSearchParams({ name: file.name });
+    res = await fetch(`/api/transcribe?${query}`, { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file, signal });
+  } else {
+    const form = new FormData();
+    form.append('file', file);
+    form.append('model', transcribeModel);
+    res = await fetch(`${baseURL}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form, signal });
+  }
+  if (!res.ok) throw new Error(`The voice note could not be transcribed (${res.status}): ${await readableError(res)}`);
+  return ((await res.json()).text ?? '').trim();
+}
+
+/** A voice note is transcribed, then its transcript is asked as the user's message. */
+async function sendVoiceNote(file) {
+  errorBox.hidden = true;
+  controller = new AbortController();
+  setStreaming(true);
+  status('Transcribing the voice note…');
+  let text = '';
+  try {
+    text = await transcribe(file, controller.signal);
+    if (!text) showError('Nothing was heard in the voice note.', { retry: false });
+  } catch (err) {
+    if (err.name !== 'AbortError') showError(err.message, { retry: false });
+  } finally {
+    controller = null;
+    setStreaming(false);
+  }
+  if (text) await ask(text, { spoken: true });
+}
+
+voice.addEventListener('change', () => {
+  const file = voice.files[0];
+  voice.value = '';
+  if (file && !controller) void sendVoiceNote(file);
+});
 
 retryButton.addEventListener('click', () => {
   if (!retryText || controller) return;
