@@ -9,6 +9,7 @@ import { type Framing, type WireEvent, isStreamFraming, splitStream } from '../w
 import { framingOfTypeName, impliedTerminator, payloadTypeName, requestModel, wrapListBody } from '../wire/providers.js';
 import { canonicalEndpoint } from './key.js';
 import { RecordingFileError } from './errors.js';
+import type { Conversation } from './socket/conversation.js';
 
 export const FORMAT = 'playwright-llm-replay/1';
 
@@ -21,6 +22,8 @@ export interface Interaction {
     headers: Record<string, string>;
     body: unknown;
     model?: string;
+    /** A WebSocket's subprotocols, as offered (a key-carrying one redacted). */
+    protocols?: string[];
   };
   response: {
     status: number;
@@ -36,6 +39,8 @@ export interface Interaction {
     body?: unknown;
     /** How a JSON body was laid out, when not compact: the indent, and a final newline. */
     json?: { indent: number; newline: boolean };
+    /** A WebSocket's conversation: every frame both ways, and how it closed. */
+    socket?: Conversation;
   };
   occurrence: number;
   test?: string;
@@ -66,6 +71,18 @@ export function isEntry(v: unknown): v is z.infer<typeof Entry> {
   return str(e.__type__) && str(e.event) && str(e.id) && str(e.raw) && (e.t === undefined || (typeof e.t === 'number' && Number.isFinite(e.t) && e.t >= 0)) && (e.__data__ !== undefined || e.raw !== undefined);
 }
 
+/** A WebSocket frame: who sent it, when, and a JSON text frame, another text frame, or binary (base64). */
+const SocketFrame = z
+  .object({ from: z.enum(['client', 'server']), t: z.number().nonnegative(), json: z.unknown().optional(), text: z.string().optional(), binary: z.string().optional() })
+  .refine((f) => [f.json, f.text, f.binary].filter((x) => x !== undefined).length === 1, { message: 'a frame holds one of json, text or binary' });
+
+function isSocketFrame(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const f = v as Record<string, unknown>;
+  const held = [f.json, f.text, f.binary].filter((x) => x !== undefined).length;
+  return (f.from === 'client' || f.from === 'server') && typeof f.t === 'number' && Number.isFinite(f.t) && f.t >= 0 && held === 1 && (f.text === undefined || typeof f.text === 'string') && (f.binary === undefined || typeof f.binary === 'string');
+}
+
 export const FileSchema = z.object({
   request: z.object({
     method: z.string().optional(), // POST when absent (see toInteraction)
@@ -75,17 +92,20 @@ export const FileSchema = z.object({
     payload: z.unknown().optional(), // llama-stack's raw-SSE-line files name the body so
     endpoint: z.string().optional(),
     model: z.string().nullish(),
+    protocols: z.array(z.string()).optional(),
   }),
   response: z.object({
     status: z.number().int().min(100).max(599).optional(),
     headers: z.record(z.string(), z.string()).optional(),
     is_streaming: z.boolean(),
-    framing: z.enum(['sse', 'ndjson', 'json', 'text', 'binary']).optional(),
+    framing: z.enum(['sse', 'ndjson', 'json', 'text', 'binary', 'websocket']).optional(),
     eol: z.enum(['\n', '\r\n', '\r']).optional(),
     body: z.unknown(),
     encoding: z.literal('base64').optional(),
     json: z.object({ indent: z.number().int().min(0).max(8), newline: z.boolean() }).optional(),
     terminator: z.object({ data: z.string(), t: z.number().nonnegative() }).nullish(),
+    frames: z.array(SocketFrame).optional(),
+    close: z.object({ code: z.number().int().min(1000).max(4999), reason: z.string(), by: z.enum(['client', 'server']), t: z.number().nonnegative() }).optional(),
     is_exception: z.boolean().optional(),
     exception_message: z.string().optional(),
   }),
@@ -114,8 +134,12 @@ export function isRecordingFile(v: unknown): v is RecordingFile {
   const rq = v.request;
   const rs = v.response;
   if (!opt(rq.method, str) || !(str(rq.url) && (rq.url as string).length > 0) || !nullish(rq.headers, (h) => record(h, () => true)) || !opt(rq.endpoint, str) || !nullish(rq.model, str)) return false;
+  if (!opt(rq.protocols, (p) => Array.isArray(p) && p.every(str))) return false;
+  if (!opt(rs.frames, (f) => Array.isArray(f) && f.every(isSocketFrame))) return false;
+  const closeOk = (c: unknown) => obj(c) && int(c.code, 1000, 4999) && str(c.reason) && (c.by === 'client' || c.by === 'server') && num(c.t) && (c.t as number) >= 0;
+  if (!opt(rs.close, closeOk)) return false;
   if (!opt(rs.status, (x) => int(x, 100, 599)) || !opt(rs.headers, (h) => record(h, str)) || typeof rs.is_streaming !== 'boolean') return false;
-  if (!opt(rs.framing, (x) => ['sse', 'ndjson', 'json', 'text', 'binary'].includes(x as string)) || !opt(rs.eol, (x) => ['\n', '\r\n', '\r'].includes(x as string))) return false;
+  if (!opt(rs.framing, (x) => ['sse', 'ndjson', 'json', 'text', 'binary', 'websocket'].includes(x as string)) || !opt(rs.eol, (x) => ['\n', '\r\n', '\r'].includes(x as string))) return false;
   if (!opt(rs.encoding, (x) => x === 'base64') || !opt(rs.json, (j) => obj(j) && int(j.indent, 0, 8) && typeof j.newline === 'boolean')) return false;
   if (!nullish(rs.terminator, (t) => obj(t) && str(t.data) && num(t.t) && (t.t as number) >= 0)) return false;
   if (!opt(rs.is_exception, (x) => typeof x === 'boolean') || !opt(rs.exception_message, str)) return false;
@@ -169,6 +193,7 @@ export function toEvent(item: z.infer<typeof Entry>): WireEvent {
 
 function toInteraction(f: RecordingFile, file: string): Interaction {
   const { request: rq, response: rs } = f;
+  if (rs.framing === 'websocket') return socketFromFile(f, file);
   if (!/^https?:\/\//i.test(rq.url)) {
     throw new RecordingFileError(file, `is for ${rq.url.slice(0, 100)}, which is not an HTTP URL: it cannot be replayed to an HTTP client.`);
   }
@@ -210,6 +235,28 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
   const response: Interaction['response'] = { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, body: whole };
   if (rs.json) response.json = rs.json;
   return { ...base, response };
+}
+
+/** A WebSocket conversation's file: the connection's request, then its frames and close. */
+function socketFromFile(f: RecordingFile, file: string): Interaction {
+  const { request: rq, response: rs } = f;
+  if (!/^wss?:\/\//i.test(rq.url)) throw new RecordingFileError(file, `is a WebSocket conversation for ${rq.url.slice(0, 100)}, which is not a ws: or wss: URL.`);
+  if (!rs.frames) throw new RecordingFileError(file, 'is a WebSocket conversation (framing websocket) without response.frames.');
+  const frames = rs.frames as Conversation['frames'];
+  for (let i = 1; i < frames.length; i++) {
+    if (frames[i].t < frames[i - 1].t) throw new RecordingFileError(file, `has frame times going backwards at response.frames[${i}] (t ${frames[i].t} < ${frames[i - 1].t}).`);
+  }
+  let endpoint: string;
+  try {
+    endpoint = canonicalEndpoint(rq.url);
+  } catch {
+    throw new RecordingFileError(file, 'has a request.url that is not a valid URL. Fix it, or delete it and record again.');
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rq.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  const request: Interaction['request'] = { method: (rq.method ?? 'GET').toUpperCase(), url: rq.url, endpoint, headers, body: rq.body ?? null, model: rq.model ?? undefined, ...(rq.protocols && { protocols: rq.protocols }) };
+  const socket: Conversation = { frames, ...(rs.close && { close: rs.close }) };
+  return { request, response: { status: rs.status ?? 101, headers: rs.headers ?? {}, framing: 'websocket', socket }, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
 }
 
 function unwrap(v: unknown): unknown {
@@ -307,6 +354,7 @@ export function storedUrl(url: string): string {
 /** The file's JSON text for an interaction: keys in a stable order, bodies decoded, one line per stream event. */
 export function serializeRecording(x: Interaction): string {
   const { request: rq, response: rs } = x;
+  if (rs.socket) return serializeSocket(x, rs.socket);
   const streamed = !!rs.events;
   const typeName = payloadTypeName(rq.endpoint, streamed);
   let body: unknown;
@@ -350,14 +398,32 @@ export function serializeRecording(x: Interaction): string {
     recorder: FORMAT,
   };
   if (!rs.events) return JSON.stringify(file, null, 2) + '\n';
-  const events = eventLines.length ? `[\n${eventLines.map((l) => `      ${l}`).join(',\n')}\n    ]` : '[]';
-  // The events go where a placeholder stands: one found nowhere else in the file (a request, a test title may hold any text).
+  return withLines(file, file.response, 'body', eventLines);
+}
+
+/** A WebSocket conversation's file: one frame per line, so a re-recording diffs frame by frame. */
+function serializeSocket(x: Interaction, socket: Conversation): string {
+  const { request: rq, response: rs } = x;
+  const file = {
+    request: { method: rq.method, url: rq.url, headers: rq.headers, body: null, endpoint: rq.endpoint, model: rq.model ?? null, ...(rq.protocols && { protocols: rq.protocols }) },
+    response: { status: rs.status, headers: rs.headers, is_streaming: true, framing: 'websocket', body: null, frames: EVENTS as unknown, ...(socket.close && { close: { ...socket.close, t: round(socket.close.t) } }) },
+    occurrence: x.occurrence,
+    test: x.test ?? null,
+    recorder: FORMAT,
+  };
+  return withLines(file, file.response, 'frames', socket.frames.map((f) => JSON.stringify({ ...f, t: round(f.t) })));
+}
+
+/** The file's text with `lines` (JSON values, one per line) as the list at `holder[field]`. */
+function withLines(file: object, holder: Record<string, unknown>, field: string, lines: string[]): string {
+  const list = lines.length ? `[\n${lines.map((l) => `      ${l}`).join(',\n')}\n    ]` : '[]';
+  // The list goes where a placeholder stands: one found nowhere else in the file (a request, a test title may hold any text).
   for (let n = 0; ; n++) {
-    file.response.body = n ? `${EVENTS}${n}` : EVENTS;
+    holder[field] = n ? `${EVENTS}${n}` : EVENTS;
     const text = JSON.stringify(file, null, 2);
-    const mark = JSON.stringify(file.response.body);
+    const mark = JSON.stringify(holder[field]);
     const at = text.indexOf(mark);
-    if (at === text.lastIndexOf(mark)) return text.slice(0, at) + events + text.slice(at + mark.length) + '\n';
+    if (at === text.lastIndexOf(mark)) return text.slice(0, at) + list + text.slice(at + mark.length) + '\n';
   }
 }
 

@@ -6,7 +6,8 @@
 // SSE fields are parsed by eventsource-parser, the parser the page script ships too.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-export type Framing = 'sse' | 'ndjson' | 'json' | 'text' | 'binary';
+/** How a body is laid out; `websocket` is a conversation of frames, not a body. */
+export type Framing = 'sse' | 'ndjson' | 'json' | 'text' | 'binary' | 'websocket';
 
 /** One event of a stream, as stored. */
 export interface WireEvent {

@@ -45,6 +45,16 @@ export interface CallResult {
   delays?: number[];
 }
 
+/** A WebSocket client of the cases (JSON text frames). */
+export interface SocketClient {
+  send(json: object): void;
+  close(code: number, reason: string): void;
+  /** The frames received so far, parsed. */
+  readonly received: { type?: string; delta?: string }[];
+  /** Resolves when the socket has closed, with the code and reason it closed with. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+}
+
 export interface Running {
   call(req: CallRequest): Promise<CallResult>;
   /** What `llm.calls` shows. */
@@ -54,6 +64,8 @@ export interface Running {
   fault(url: string | RegExp, fault: Fault, options?: FaultOptions): Promise<void>;
   /** The test's clock (at pace 'clock'): installed paused at 0 where the adapter can (memory). */
   clock: { install(): Promise<void>; runFor(ms: number): Promise<void> };
+  /** Opens a WebSocket to the upstream's `path` (ws:), offering `protocols`. Only with `caps.sockets === true`. */
+  socket?(path: string, protocols?: string[]): Promise<SocketClient>;
   /** Resolves when every call has been stored or has failed. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +80,8 @@ export interface Capabilities {
    * (then cases compare the text the reads add up to).
    */
   readsPerChunk: true | string;
+  /** Carries WebSockets to LLM URLs (true), or why not. */
+  sockets: true | string;
   /** Its clock is a test clock that moves only when told: timing cases check exact waits (else order only). */
   exactClock: boolean;
 }

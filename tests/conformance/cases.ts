@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { test as base, expect } from '@playwright/test';
 import fg from 'fast-glob';
-import type { Adapter, CallRequest, Running, StartOptions } from './adapter.js';
-import { CHAT_PATH, ScriptedUpstream, chatAnswer } from './upstream.js';
+import type { Adapter, CallRequest, Running, SocketClient, StartOptions } from './adapter.js';
+import { CHAT_PATH, REALTIME_PATH, ScriptedUpstream, WORDS, chatAnswer } from './upstream.js';
 
 const stream = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }], stream: true } });
 const json = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }] } });
@@ -304,6 +304,127 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
         expect(upstream.requests).toBe(0);
         await r.settled();
         expect(files()).toEqual([]);
+      });
+    });
+
+    test.describe('sockets', () => {
+      test.skip(caps.sockets !== true, String(caps.sockets));
+      let events = 0;
+      const say = (text: string) => ({ type: 'conversation.item.create', event_id: `evt_${++events}_${Date.now()}`, item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+      const respond = () => ({ type: 'response.create', event_id: `evt_${++events}_${Date.now()}` });
+      const answerTo = (text: string) => [...`${text} ${WORDS.join(' ')}`.split(' ')];
+      /** Says `text`, asks for a response, reads it to `response.done`, and closes. */
+      const converse = async (s: SocketClient, text = 'hello') => {
+        s.send(say(text));
+        s.send(respond());
+        await until('the answer is done', () => s.received.some((f) => f.type === 'response.done'));
+        s.close(1000, 'done');
+        return s.closed;
+      };
+      const deltas = (s: SocketClient) => s.received.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta);
+
+      test('a conversation is recorded as it happens, one frame per line, then replayed frame by frame with no upstream', async () => {
+        const r = await start({ mode: 'record' });
+        const live = await r.socket!(REALTIME_PATH);
+        await converse(live);
+        await r.settled();
+        expect(deltas(live)).toEqual(answerTo('hello'));
+        expect(r.calls()).toMatchObject([{ outcome: 'recorded', method: 'GET', model: 'rt' }]);
+        await stop(r);
+        const [file] = files();
+        const text = fs.readFileSync(file, 'utf8');
+        const frames = text.split('\n').filter((l) => /^\s*\{"from":/.test(l));
+        expect(frames.length).toBe(live.received.length + 2);
+        expect(JSON.parse(text).response.close).toMatchObject({ code: 1000, reason: 'done', by: 'client' });
+        const sockets = upstream.sockets;
+        const replay = await start({ mode: 'replay' });
+        const s = await replay.socket!(REALTIME_PATH);
+        expect(await converse(s)).toEqual({ code: 1000, reason: 'done' });
+        expect(s.received).toEqual(live.received);
+        expect(upstream.sockets).toBe(sockets);
+        expect(replay.calls()).toMatchObject([{ outcome: 'replayed', method: 'GET', model: 'rt' }]);
+        expect(replay.errors()).toEqual([]);
+      });
+
+      test('a changed user message closes the socket (1008) and fails the test naming the frame, its type and the field', async () => {
+        const r = await start({ mode: 'record' });
+        await converse(await r.socket!(REALTIME_PATH), 'hello');
+        await stop(r);
+        const replay = await start({ mode: 'replay' });
+        const s = await replay.socket!(REALTIME_PATH);
+        s.send(say('goodbye'));
+        const closed = await s.closed;
+        expect(closed.code).toBe(1008);
+        expect(closed.reason).toContain('client frame 0 is not in the recording');
+        expect(replay.errors().join('\n')).toContain('client frame 0 (conversation.item.create) differs from the recorded one: item.content[0].text: "goodbye" (recorded: "hello")');
+        expect(replay.errors().join('\n')).toContain('To record it: LLM_REPLAY_MODE=record npx playwright test');
+      });
+
+      test('a socket with no recording in replay mode is closed (1008) and the miss names it', async () => {
+        const r = await start({ mode: 'replay' });
+        const s = await r.socket!(REALTIME_PATH);
+        expect((await s.closed).code).toBe(1008);
+        expect(upstream.sockets).toBe(0);
+        expect(r.calls()).toMatchObject([{ outcome: 'missed' }]);
+        expect(r.errors().join('\n')).toMatch(/no recording for GET ws:\S+\/v1\/realtime\?model=rt \(model rt\) in replay mode/);
+      });
+
+      test('a conversation the server closed replays the close, with its code and reason', async () => {
+        const r = await start({ mode: 'record' });
+        const live = await r.socket!(REALTIME_PATH);
+        live.send(say('bye'));
+        expect(await live.closed).toEqual({ code: 1000, reason: 'goodbye' });
+        await r.settled();
+        await stop(r);
+        const replay = await start({ mode: 'replay' });
+        const s = await replay.socket!(REALTIME_PATH);
+        s.send(say('bye'));
+        expect(await s.closed).toEqual({ code: 1000, reason: 'goodbye' });
+        expect(s.received).toEqual(live.received);
+      });
+
+      test('a key in a subprotocol never reaches disk', async () => {
+        const key = 'sk-proj-' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm'.repeat(2);
+        const r = await start({ mode: 'record' });
+        await converse(await r.socket!(REALTIME_PATH, ['realtime', `openai-insecure-api-key.${key}`]));
+        await stop(r);
+        const text = fs.readFileSync(files()[0], 'utf8');
+        expect(text).not.toContain(key);
+        expect(JSON.parse(text).request.protocols).toEqual(['realtime', 'openai-insecure-api-key.<redacted>']);
+      });
+
+      test('on the test clock, each server frame comes at its recorded gap after the client frame before it', async () => {
+        test.skip(!caps.exactClock, 'needs a clock that moves only when told');
+        const r = await start({ mode: 'record' });
+        await converse(await r.socket!(REALTIME_PATH));
+        await stop(r);
+        // The answer's frames were recorded 100 ms apart, from 1 s after response.create.
+        const [file] = files();
+        const x = JSON.parse(fs.readFileSync(file, 'utf8'));
+        const frames: { from: string; t: number; json?: { type: string } }[] = x.response.frames;
+        const asked = frames.findIndex((f) => f.json?.type === 'response.create');
+        frames.forEach((f, i) => (f.t = i <= asked ? i : 1000 + (i - asked - 1) * 100));
+        x.response.close.t = 1000 + frames.length * 100;
+        fs.writeFileSync(file, JSON.stringify(x));
+        const replay = await start({ mode: 'replay', pace: 'clock' });
+        await replay.clock.install();
+        const s = await replay.socket!(REALTIME_PATH);
+        s.send(say('hello'));
+        s.send(respond());
+        await flush();
+        const before = s.received.length;
+        await replay.clock.runFor(1000 - asked - 1);
+        await flush();
+        expect(s.received).toHaveLength(before);
+        await replay.clock.runFor(1);
+        await flush();
+        expect(s.received).toHaveLength(before + 1);
+        await replay.clock.runFor(99);
+        await flush();
+        expect(s.received).toHaveLength(before + 1);
+        await replay.clock.runFor(1);
+        await flush();
+        expect(s.received).toHaveLength(before + 2);
       });
     });
 

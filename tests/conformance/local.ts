@@ -14,7 +14,7 @@ export interface Local extends Omit<Running, 'call' | 'stop' | 'clock'> {
 }
 
 export function localSession(o: StartOptions): Local {
-  const resolved = resolveOptions({ llmDir: o.llmDir, llmMode: o.mode, llmPace: o.pace ?? 0, llmUrls: [`${o.upstream.url}/v1/**`] }, { baseDir: process.cwd() });
+  const resolved = resolveOptions({ llmDir: o.llmDir, llmMode: o.mode, llmPace: o.pace ?? 0, llmUrls: [`${o.upstream.url}/v1/**`, `${o.upstream.url.replace(/^http/, 'ws')}/v1/**`] }, { baseDir: process.cwd() });
   const clock = new TestClock();
   const session = createSession(resolved, { folder: 'conformance/case', title: 'conformance > case', location: 'tests/conformance' }, clock);
   return {

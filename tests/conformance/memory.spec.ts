@@ -7,6 +7,9 @@ import type { Adapter, CallRequest, CallResult } from './adapter.js';
 import { conformance } from './cases.js';
 import { localSession } from './local.js';
 import { requestInit } from './fetch-reads.js';
+import { socketPair } from './socket-pair.js';
+import { serveSocket, type SocketTransport } from '../../src/core/socket/exchange.js';
+import type { SocketClient } from './adapter.js';
 
 /** The memory transport and its caller: what the transport writes, the caller reads — all that is queued at once, as a socket reader would. */
 class MemoryTransport implements Transport {
@@ -89,10 +92,18 @@ class MemoryTransport implements Transport {
   }
 }
 
+/** The cases' client on an in-memory socket end. */
+function socketClient(end: ReturnType<typeof socketPair>[0]): SocketClient {
+  const received: SocketClient['received'] = [];
+  end.onFrame((f) => received.push('text' in f ? JSON.parse(f.text) : { type: 'binary' }));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => end.onClose((code, reason) => resolve({ code, reason })));
+  return { send: (json) => end.send({ text: JSON.stringify(json) }), close: (code, reason) => end.close(code, reason), received, closed };
+}
+
 const memory: Adapter = {
   name: 'memory',
   http: false,
-  caps: { readsPerChunk: true, exactClock: true, streamsWhileRecording: true },
+  caps: { readsPerChunk: true, exactClock: true, streamsWhileRecording: true, sockets: true },
   async start(o) {
     const local = localSession(o);
     return {
@@ -103,6 +114,23 @@ const memory: Adapter = {
           await local.clock.pauseAt(0);
         },
         runFor: (ms) => local.clock.runFor(ms),
+      },
+      async socket(path, protocols = []) {
+        const [client, mine] = socketPair();
+        const transport: SocketTransport = {
+          where: 'worker',
+          send: mine.send,
+          close: mine.close,
+          onFrame: mine.onFrame,
+          onClose: mine.onClose,
+          connect: async () => {
+            const [ours, theirs] = socketPair();
+            o.upstream.socket(theirs);
+            return ours;
+          },
+        };
+        void serveSocket(local.session, { url: o.upstream.url.replace(/^http/, 'ws') + path, protocols, headers: [] }, transport);
+        return socketClient(client);
       },
       async call(req: CallRequest): Promise<CallResult> {
         const t = new MemoryTransport(async (r) => {

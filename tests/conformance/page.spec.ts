@@ -16,6 +16,7 @@ const page: Adapter = {
   name: 'page',
   http: true,
   caps: {
+    sockets: 'not yet: issue 19 adds WebSockets transport by transport',
     readsPerChunk: true,
     exactClock: false,
     streamsWhileRecording: 'route.fulfill cannot stream: while recording, the page gets the answer whole once it is stored (by design, src/browser/route.ts)',

@@ -4,6 +4,7 @@
 // reads, and sees what it sent in `log`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SocketPeer } from '../../src/core/socket/transport.js';
 
 export interface Script {
   status: number;
@@ -31,6 +32,33 @@ export function transcriptAnswer(n: number, body: Buffer): Script {
   return { status: 200, contentType: 'application/json', chunks: [JSON.stringify({ n, text: `heard ${body.length} bytes` })] };
 }
 
+/** The realtime endpoint of the cases' sockets (OpenAI's, with the model in the query). */
+export const REALTIME_PATH = '/v1/realtime?model=rt';
+
+/**
+ * A realtime session as the scripted upstream plays it (OpenAI's GA event names): `session.created`
+ * at once; each `conversation.item.create` acknowledged; each `response.create` answered with one
+ * `response.output_text.delta` per word (echoing the last user text) and `response.done`; the
+ * user text `bye` makes the server close with 1000 `goodbye`.
+ */
+export function realtimeScript(peer: SocketPeer, log: string[]): void {
+  let last = '';
+  const send = (json: object) => peer.send({ text: JSON.stringify(json) });
+  send({ type: 'session.created', session: { model: 'rt' } });
+  peer.onFrame((f) => {
+    const e = 'text' in f ? JSON.parse(f.text) : {};
+    log.push(`heard ${e.type}`);
+    if (e.type === 'conversation.item.create') {
+      last = e.item?.content?.[0]?.text ?? '';
+      if (last === 'bye') return peer.close(1000, 'goodbye');
+      send({ type: 'conversation.item.done', item: e.item });
+    } else if (e.type === 'response.create') {
+      for (const w of `${last} ${WORDS.join(' ')}`.split(' ')) send({ type: 'response.output_text.delta', delta: w });
+      send({ type: 'response.done', response: { status: 'completed' } });
+    }
+  });
+}
+
 export interface UpstreamAnswer {
   status: number;
   headers: [string, string][];
@@ -40,6 +68,10 @@ export interface UpstreamAnswer {
 export class ScriptedUpstream {
   /** Requests answered so far. */
   requests = 0;
+  /** Sockets opened to it so far. */
+  sockets = 0;
+  /** What its sockets heard, in order. */
+  readonly socketLog: string[] = [];
   /** The body of each request, as it arrived. */
   readonly bodies: Buffer[] = [];
   /** What happened, in order: `sent <i>` for each chunk sent, `end`, `reset`. */
@@ -71,6 +103,12 @@ export class ScriptedUpstream {
         self.log.push('end');
       })(),
     };
+  }
+
+  /** Plays a realtime session on `peer` (its end of a new socket). */
+  socket(peer: SocketPeer): void {
+    this.sockets++;
+    realtimeScript(peer, this.socketLog);
   }
 
   /** Serves the same answers over HTTP; `url` becomes its address. GET / is a blank page for a browser to start from. */

@@ -44,7 +44,7 @@ export function missError({ store, rules, redactor }: Recordings, request: Inter
 }
 
 /** A value as a miss message shows it: JSON, cut to about 80 characters, secrets replaced. */
-function shown(redactor: Redactor, v: unknown): string {
+export function shown(redactor: Redactor, v: unknown): string {
   if (v === undefined) return '(absent)';
   if (isFilePart(v)) return `file ${JSON.stringify(redactor.text(v.filename))} (${v.content_type}, ${v.size} bytes, sha256 ${v.sha256.slice(0, 16)}…)`;
   const text = redactor.text(JSON.stringify(v));

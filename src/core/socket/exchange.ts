@@ -1,0 +1,195 @@
+// The one way through the code for every WebSocket to an LLM URL, as exchange.ts is for HTTP:
+//   intercept → key (the connection) → look up → replay | record → store
+// The connection is keyed and looked up as an HTTP request is (method GET, endpoint, model), by the
+// same recordings, shelf and ledger; then a replay answers the client frame by frame
+// (conversation.ts), and a record relays both ways and stores the conversation when it closes.
+import { InternalError, LlmReplayError, RecordingFileError, ReplayMissError } from '../errors.js';
+import type { Interaction } from '../recording.js';
+import type { LlmCall } from '../call.js';
+import type { Session } from '../session.js';
+import type { Sleeper } from '../clock.js';
+import { realtimeModel, redactProtocols } from '../../wire/realtime.js';
+import { shown } from '../recordings/miss.js';
+import { type Conversation, type Frame, type Side, type Step, Replay, describeFrameMiss } from './conversation.js';
+import type { SocketPeer, SocketRequest, SocketTransport, WireFrame } from './transport.js';
+
+export type { SocketPeer, SocketRequest, SocketTransport, WireFrame } from './transport.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Close codes: the policy was broken (a frame not in the recording), or the plugin failed. */
+const POLICY = 1008;
+const INTERNAL = 1011;
+
+/** Serves one socket through `transport`. Never throws: failures reach the client (a close) and the test. */
+export function serveSocket(session: Session, req: SocketRequest, transport: SocketTransport): Promise<void> {
+  return exchange(session, req, transport).catch((err: Error) => {
+    const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
+    session.ledger.fail(error);
+    transport.close(INTERNAL, reasonOf(error.message));
+  });
+}
+
+async function exchange(session: Session, req: SocketRequest, t: SocketTransport): Promise<void> {
+  const described = session.recordings.describe({ method: 'GET', url: req.url, headers: req.headers, body: EMPTY });
+  const model = described.model ?? realtimeModel(req.url);
+  const request: Interaction['request'] = { ...described, ...(model && { model }), ...(req.protocols.length && { protocols: redactProtocols(req.protocols) }) };
+  const call = session.ledger.begin(request, t.where);
+  const decision = session.shelf.decide(request);
+  switch (decision.kind) {
+    case 'replay': {
+      const { file, interaction } = decision.found;
+      const conversation = interaction.response.socket;
+      if (!conversation) throw new RecordingFileError(file, `holds an HTTP answer, not a WebSocket conversation: it cannot answer ${request.url}. Delete it and record again.`);
+      session.ledger.settle(call, { outcome: 'replayed', file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
+      return replay(session, request, conversation, t);
+    }
+    case 'miss':
+      session.ledger.settle(call, { outcome: 'missed' });
+      decision.error.where = t.where;
+      session.ledger.fail(decision.error);
+      return t.close(POLICY, reasonOf(`llm-replay: no recording of this socket (${request.endpoint}); see the test's error`));
+    case 'passthrough':
+      return relay(await t.connect(req), t, () => session.ledger.settle(call, { outcome: 'passthrough' }));
+    case 'record': {
+      const work = record(session, req, request, decision, call, t);
+      session.ledger.track(work);
+      return work;
+    }
+  }
+}
+
+/** The recorded server frames, each once the client frames before it have come and matched, at the test's pace. */
+function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport): void {
+  const plan = new Replay(conversation, session.recordings.rules, request.url);
+  const pace = session.options.pace;
+  const clock: Sleeper | undefined = pace === 'clock' && session.clock?.installed ? session.clock : undefined;
+  let closed = false;
+  let wake = () => {};
+  let queue = Promise.resolve();
+  // On the test's clock, waits add up from the socket's start, as a stream's do.
+  let due = clock?.now() ?? 0;
+  const sleep = (ms: number) =>
+    clock
+      ? clock.until((due += ms), (stop) => (wake = stop))
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => (clearTimeout(timer), resolve());
+        });
+  const scaled = (ms: number) => (pace === 'clock' ? ms : pace > 0 ? ms / pace : 0);
+  const run = (steps: Step[]) => {
+    // A turn's gaps count from when the client frame that started it came (on the clock), or from the turn before.
+    const heardAt = clock?.now() ?? 0;
+    queue = queue.then(async () => {
+      due = Math.max(due, heardAt);
+      for (const step of steps) {
+        if (closed) return;
+        const wait = scaled(step.delay);
+        if (wait > 0 || clock) await sleep(wait);
+        if (closed) return;
+        if ('send' in step) t.send(wireOf(step.send));
+        else {
+          closed = true;
+          t.close(step.close.code, step.close.reason);
+        }
+      }
+    });
+  };
+  t.onClose(() => {
+    closed = true;
+    wake();
+  });
+  t.onFrame((wire) => {
+    if (closed) return;
+    const heard = plan.heard(frameOf(wire, 'client', 0));
+    if ('steps' in heard) return run(heard.steps);
+    closed = true;
+    wake();
+    const test = session.shelf.test;
+    const error = new ReplayMissError(
+      [
+        `the WebSocket ${request.url} went another way than its recording in replay mode:`,
+        `  ${describeFrameMiss(heard.miss, (v) => shown(session.recordings.redactor, v))}`,
+        `  To record it: LLM_REPLAY_MODE=record npx playwright test${test ? ` ${test.location}` : ''}`,
+      ].join('\n'),
+    );
+    error.where = t.where;
+    session.ledger.fail(error);
+    t.close(POLICY, reasonOf(`llm-replay: client frame ${heard.miss.index} is not in the recording; see the test's error`));
+  });
+  run(plan.opening());
+}
+
+/** Relays both ways, live, and stores the conversation once either side has closed. */
+async function record(session: Session, req: SocketRequest, request: Interaction['request'], { occurrence, key }: { occurrence: number; key: string }, call: LlmCall, t: SocketTransport): Promise<void> {
+  let server: SocketPeer;
+  try {
+    server = await t.connect(req);
+  } catch (err) {
+    session.ledger.settle(call, { outcome: 'not-recorded', reason: `upstream failed: ${(err as Error).message}` });
+    return t.close(INTERNAL, reasonOf(`upstream failed: ${(err as Error).message}`));
+  }
+  const start = performance.now();
+  const frames: Frame[] = [];
+  const stored = session.recordings.withHeaders(request, { method: 'GET', url: req.url, headers: req.headers, body: EMPTY });
+  const closed = await new Promise<{ code: number; reason: string; by: Side } | undefined>((resolve) => {
+    relay(server, t, (close) => resolve(close), (frame, from) => frames.push(frameOf(frame, from, round(performance.now() - start))));
+  });
+  const conversation: Conversation = { frames, ...(closed && { close: { ...closed, t: round(performance.now() - start) } }) };
+  const interaction: Interaction = {
+    request: { ...stored, ...(request.protocols && { protocols: request.protocols }) },
+    response: { status: 101, headers: {}, framing: 'websocket', socket: conversation },
+    occurrence,
+    test: session.options.test?.title,
+  };
+  session.ledger.settle(call, { outcome: 'recorded', file: session.shelf.save(interaction, key) });
+}
+
+/** Passes frames both ways as they come, and a close on to the other side; `closed` once, with who closed. */
+function relay(server: SocketPeer, client: SocketTransport, closed: (close?: { code: number; reason: string; by: Side }) => void, seen?: (frame: WireFrame, from: Side) => void): void {
+  let over = false;
+  const end = (by: Side, code: number, reason: string) => {
+    if (over) return;
+    over = true;
+    (by === 'client' ? server : client).close(code, reason);
+    closed({ code, reason, by });
+  };
+  client.onFrame((f) => {
+    if (over) return;
+    seen?.(f, 'client');
+    server.send(f);
+  });
+  server.onFrame((f) => {
+    if (over) return;
+    seen?.(f, 'server');
+    client.send(f);
+  });
+  client.onClose((code, reason) => end('client', code, reason));
+  server.onClose((code, reason) => end('server', code, reason));
+}
+
+function frameOf(wire: WireFrame, from: Side, t: number): Frame {
+  if ('binary' in wire) return { from, t, binary: wire.binary.toString('base64') };
+  // Kept as JSON when it reads back to the same text (the readable, diffable form); else as it came.
+  try {
+    const json: unknown = JSON.parse(wire.text);
+    if (JSON.stringify(json) === wire.text) return { from, t, json };
+  } catch {
+    // not JSON
+  }
+  return { from, t, text: wire.text };
+}
+
+function wireOf(frame: Frame): WireFrame {
+  if (frame.binary !== undefined) return { binary: Buffer.from(frame.binary, 'base64') };
+  return { text: frame.json !== undefined ? JSON.stringify(frame.json) : (frame.text ?? '') };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+/** A close reason fits in 123 bytes. */
+function reasonOf(text: string): string {
+  const bytes = Buffer.from(text);
+  return bytes.length <= 123 ? text : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '…';
+}
