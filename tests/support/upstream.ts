@@ -31,7 +31,7 @@
 // Answers are deterministic in the prompt ("Echo: <last user message>"). Ids and timestamps are
 // fresh per call, as on the real APIs, unless `deterministic`: then they (and the cookie and the
 // `date` header) derive from the request alone, so the same request gets byte-identical headers
-// and body.
+// and body (on a WebSocket: from its URL, and the events before them).
 // Tokens come with per-token delays; one event of every stream is split across two TCP writes.
 // Models `rate-limited` and `broken` get a 429 and a 500 with an error body (Gemini: the model of
 // the path, and Google's error format); on a WebSocket, `broken` gets the provider's error and a close.
