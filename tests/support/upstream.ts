@@ -20,13 +20,25 @@
 //   POST /v1beta/models/{m}:generateContent | :embedContent | :batchEmbedContents    Gemini JSON
 //   POST /api/chat, /api/generate   Ollama: NDJSON stream, or JSON with `stream: false`
 //   POST /api/embed, /api/embeddings   Ollama embeddings
+// and WebSockets on the same port (realtime.ts tells them in full):
+//   GET /v1/realtime?model=…    OpenAI Realtime: JSON events; GA names, or beta names with the header
+//                               `OpenAI-Beta: realtime=v1` (or subprotocol `openai-beta.realtime-v1`);
+//                               session.created, session.update, conversation.item.create, input audio
+//                               append/commit with a transcript, response.create streaming text or
+//                               audio deltas then response.done with usage; error events; subprotocols
+//                               `realtime` and the browser's `openai-insecure-api-key.<key>`
+//   GET /ws/google.ai.generativelanguage.{v1beta|v1alpha}.GenerativeService.BidiGenerateContent?key=…
+//       (and …BidiGenerateContentConstrained?access_token=…)   Gemini Live: setup → setupComplete;
+//                               clientContent turns or realtimeInput text/audio → serverContent.modelTurn
+//                               chunks, generationComplete, turnComplete with usageMetadata; JSON sent
+//                               in binary frames, as Google sends it; bad messages close the socket
 // Answers are deterministic in the prompt ("Echo: <last user message>"). Ids and timestamps are
 // fresh per call, as on the real APIs, unless `deterministic`: then they (and the cookie and the
 // `date` header) derive from the request alone, so the same request gets byte-identical headers
-// and body.
+// and body (on a WebSocket: from its URL, and the events before them).
 // Tokens come with per-token delays; one event of every stream is split across two TCP writes.
 // Models `rate-limited` and `broken` get a 429 and a 500 with an error body (Gemini: the model of
-// the path, and Google's error format).
+// the path, and Google's error format); on a WebSocket, `broken` gets the provider's error and a close.
 //
 // The request header `x-standin-case` picks an awkward but legal variant of a streamed answer (the
 // JSON answers ignore it): see CASES below. An unknown value gets a 400 naming the valid ones.
@@ -34,12 +46,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { attachRealtime } from './realtime.js';
 
 export interface Upstream {
   url: string;
   /** TCP connections accepted so far. */
   readonly connections: number;
-  /** Requests served so far. */
+  /** Requests served so far (WebSocket upgrades included). */
   readonly requests: number;
   /** For each streamed response, the gaps (ms) between the writes of its events. */
   readonly gaps: number[][];
@@ -106,6 +119,11 @@ export function answerFor(body: Json): string {
   return `Echo: ${lastUserText(body) || body.prompt || '(nothing)'}`;
 }
 
+/** What the stand-in hears in audio: its length and digest, so that other audio is heard differently. */
+export function heardIn(bytes: Buffer, verb = 'Heard'): string[] {
+  return [`${verb} ${bytes.length} bytes of audio.`, `Digest ${createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.`];
+}
+
 /** The reasoning text of the answers that show their reasoning. */
 function thoughtsFor(body: Json): string {
   return `The user wrote "${lastUserText(body) || body.prompt || ''}". I should echo it back.`;
@@ -115,7 +133,7 @@ function thoughtsFor(body: Json): string {
 const TOOL_ARGS = { location: 'Paris' };
 
 /** Ids, random bytes and the time of one request: fresh, or derived from the request. */
-class Ids {
+export class Ids {
   private n = 0;
   private epoch?: number;
   constructor(private readonly seed?: string) {}
@@ -231,6 +249,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     stats.connections++;
     socket.setNoDelay(true);
   });
+  server.on('upgrade', (req) => {
+    stats.requests++;
+    stats.received.push(req.headers);
+  });
+  const closeSockets = attachRealtime(server, { tokenDelay, deterministic: options.deterministic });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -245,6 +268,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     received: stats.received,
     close: () =>
       new Promise<void>((resolve) => {
+        closeSockets();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -770,7 +794,7 @@ async function openaiAudioText(c: Ctx, m: RegExpExecArray) {
   const size = file.bytes.length;
   // ~16 kB of audio a second (128 kbit/s), ~10 audio tokens a second.
   const duration = Math.max(0.5, Math.round((size / 16_000) * 100) / 100);
-  const sentences = [`${translate ? 'Translated' : 'Heard'} ${size} bytes of audio.`, `Digest ${digest.toString('hex').slice(0, 8)}.`];
+  const sentences = heardIn(file.bytes, translate ? 'Translated' : 'Heard');
   const text = sentences.join(' ');
   const tokens = tokensOf(text);
   const include = [body['include[]'] ?? []].flat();
