@@ -49,32 +49,38 @@ for (const { name, fetchFn, Form } of fetches) {
   });
 }
 
-test('a FormData body to an LLM URL is refused, sending nothing, also when fetch hands it encoded (a dispatcher wrapping ours)', async () => {
+test('a FormData body is keyed by its parts whether fetch hands it as given or encoded (a dispatcher wrapping ours): recorded once, replayed both ways', async () => {
   let received = 0;
   const server = http.createServer((req, res) => {
     received++;
-    req.resume().on('end', () => res.end('{}'));
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: `heard ${received}` })));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/audio/transcriptions`;
-  const installed = install({ llmDir: test.info().outputPath('llm'), llmUrls: [url], llmMode: 'record-missing', folder: 'suite/test' });
+  const llmDir = test.info().outputPath('llm');
+  const send = (init: object) => {
+    const form = new FormData();
+    form.append('file', new Blob(['RIFF'], { type: 'audio/wav' }), 'a.wav');
+    form.append('model', 'whisper-1');
+    return fetch(url, { method: 'POST', body: form, ...init }).then((r) => r.text());
+  };
+  // A RetryAgent around the global dispatcher (as an app may set): fetch does not see isMockActive, and encodes the form.
+  const wrapped = () => ({ dispatcher: new RetryAgent(getGlobalDispatcher()) });
+  const record = install({ llmDir, llmUrls: [url], llmMode: 'record', folder: 'suite/test' });
   try {
-    const send = (init: object) => {
-      const form = new FormData();
-      form.append('file', new Blob(['RIFF'], { type: 'audio/wav' }), 'a.wav');
-      return fetch(url, { method: 'POST', body: form, ...init }).then(
-        () => 'answered',
-        (e: Error) => String((e.cause as Error | undefined)?.message ?? e.message),
-      );
-    };
-    const refusal = 'playwright-llm-replay: multipart (FormData) request bodies to LLM URLs are not supported yet; send JSON, or leave this URL out of llmUrls.';
-    expect(await send({})).toBe(refusal);
-    // A RetryAgent around the global dispatcher (as an app may set): fetch does not see isMockActive, and encodes the form.
-    expect(await send({ dispatcher: new RetryAgent(getGlobalDispatcher()) })).toBe(refusal);
-    expect(installed.errors.map((e) => e.message)).toEqual([refusal, refusal]);
-    expect(received).toBe(0);
+    expect(await send({})).toBe('{"text":"heard 1"}');
+    await record.settled();
   } finally {
-    installed.uninstall();
+    record.uninstall();
+  }
+  const replay = install({ llmDir, llmUrls: [url], llmMode: 'replay', folder: 'suite/test' });
+  try {
+    expect(await send({})).toBe('{"text":"heard 1"}');
+    expect(await send(wrapped())).toBe('{"text":"heard 1"}');
+    expect(replay.calls.map((c) => c.outcome)).toEqual(['replayed', 'replayed']);
+    expect(received).toBe(1);
+  } finally {
+    replay.uninstall();
     server.close();
   }
 });
