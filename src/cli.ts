@@ -8,10 +8,11 @@ import fg from 'fast-glob';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type Interaction, parseRecording } from './core/recording.js';
 import { openBigRecording, BIG_RECORDING_BYTES } from './core/big-recording.js';
-import { recordingTranscript } from './core/transcript.js';
+import { formatBytes, recordingTranscript } from './core/transcript.js';
 import { keyHash, requestKey } from './core/key.js';
 import { Redactor } from './core/redact.js';
 import { recordingName } from './core/store.js';
+import { SIDE_NAME, namedIn, referencedIn, removeUnreferenced, sideFilePath, sideFilesIn } from './core/side-file.js';
 import { Recordings } from './core/recordings/recordings.js';
 import { inside as within, realpathOr, testFolderPath } from './core/confine.js';
 import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/errors.js';
@@ -35,7 +36,16 @@ function recordingsUnder(dir: string): string[] {
   return fg.sync('**/*.json', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false }).sort();
 }
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+/** The side files under `dir`, by folder. */
+function sideFilesUnder(dir: string): Map<string, string[]> {
+  const byFolder = new Map<string, string[]>();
+  for (const file of fg.sync('**/*.*', { cwd: dir, absolute: true, onlyFiles: true, followSymbolicLinks: false }).sort()) {
+    if (!SIDE_NAME.test(path.basename(file))) continue;
+    const folder = path.dirname(file);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), path.basename(file)]);
+  }
+  return byFolder;
+}
 
 function ls(options: { dir: string }): void {
   const root = path.resolve(options.dir);
@@ -50,13 +60,16 @@ function ls(options: { dir: string }): void {
     const stat = fs.statSync(file);
     const when = stat.mtime.toISOString().slice(0, 16).replace('T', ' ');
     let what: string;
+    let side = '';
     try {
       const x = read(file);
       what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
+      if (x.response.sideFile) side = `  ${''.padEnd(40)} + side file ${x.response.sideFile}  ${formatBytes(fs.statSync(sideFilePath(file, x.response.sideFile)).size)}`;
     } catch (err) {
       what = `unreadable: ${problemOf(err).split('\n')[0]}`;
     }
-    console.log(`  ${path.basename(file).padEnd(40)} ${what}  ${size(stat.size)}  ${when}`);
+    console.log(`  ${path.basename(file).padEnd(40)} ${what}  ${formatBytes(stat.size)}  ${when}`);
+    if (side) console.log(side);
   }
 }
 
@@ -91,8 +104,22 @@ function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): voi
       problems.push(`${rel(file)}: holds another request than its name says; its name would be ${expected}${options.fix ? ` (not renamed: ${expected} exists)` : ' (verify --fix renames it)'}`);
     }
   }
+  // Side files no recording points at (left behind when a recording was removed or changed by hand).
+  let sides = 0;
+  let removed = 0;
+  for (const [folder, names] of sideFilesUnder(root)) {
+    sides += names.length;
+    const pointedAt = referencedIn(folder, names);
+    const orphans = names.filter((n) => !pointedAt.has(n));
+    if (options.fix) {
+      for (const f of removeUnreferenced(folder, orphans)) console.log(`removed ${rel(f)} (a side file no recording points at)`);
+      removed += orphans.length;
+    } else for (const n of orphans) problems.push(`${rel(path.join(folder, n))}: a side file no recording points at (verify --fix removes it)`);
+  }
   for (const p of problems) console.log(p);
-  console.log(`${files.length} recording${files.length === 1 ? '' : 's'} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'all good'}${renamed ? `, ${renamed} renamed` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
+  const checked = `${files.length} recording${files.length === 1 ? '' : 's'}${sides ? ` and ${sides} side file${sides === 1 ? '' : 's'}` : ''}`;
+  const fixed = [renamed && `${renamed} renamed`, removed && `${removed} side file${removed === 1 ? '' : 's'} removed`].filter(Boolean).join(', ');
+  console.log(`${checked} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'all good'}${fixed ? `, ${fixed}` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
   if (problems.length) process.exitCode = 1;
 }
 
@@ -128,19 +155,31 @@ function prune(options: { results: string; yes?: boolean }): void {
     console.log(`nothing to prune: the last complete run (${run.at}) used every recording${changed.length ? `, or they changed since (${changed.length})` : ''}.`);
     return;
   }
-  for (const f of gone) console.log(`${options.yes ? 'removed' : 'unused'}  ${rel(f)}`);
+  // Their side files go with them, but for one another recording (that stays) points at too.
+  const reals = new Set(gone.map((f) => where(f)!));
+  const sides = new Map<string, string[]>();
+  for (const real of reals) {
+    const folder = path.dirname(real);
+    const names = namedIn(real, sideFilesIn(folder));
+    const shared = referencedIn(folder, names, reals);
+    sides.set(real, names.filter((n) => !shared.has(n)));
+  }
+  for (const f of gone) {
+    console.log(`${options.yes ? 'removed' : 'unused'}  ${rel(f)}`);
+    for (const n of sides.get(where(f)!) ?? []) console.log(`${options.yes ? 'removed' : 'unused'}    + its side file ${n}`);
+  }
   for (const f of changed) console.log(`kept     ${rel(f)} (changed after the run)`);
   if (!options.yes) {
     console.log(`${gone.length} unused recording${gone.length === 1 ? '' : 's'} (from the run of ${run.at}). Nothing removed: run with --yes to remove them.`);
     return;
   }
-  for (const f of gone) {
-    const real = where(f)!;
-    fs.rmSync(real, { force: true });
+  for (const real of reals) fs.rmSync(real, { force: true });
+  for (const [real, names] of sides) removeUnreferenced(path.dirname(real), names);
+  for (const real of reals) {
     // Folders left empty go too, up to the root.
     const root = roots.find((r) => within(r.real, real))!.real;
     for (let dir = path.dirname(real); dir !== root && within(root, dir); dir = path.dirname(dir)) {
-      if (fs.readdirSync(dir).length) break;
+      if (!fs.existsSync(dir) || fs.readdirSync(dir).length) break;
       fs.rmdirSync(dir);
     }
   }

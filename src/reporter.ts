@@ -1,6 +1,7 @@
 // `reporter: [['list'], ['playwright-llm-replay/reporter']]`: at the end of a run, how many LLM calls
-// were replayed, recorded, missed or passed through, the recordings written, and — after a complete
-// run only — the recordings under llmDir that no test used. It reads each test's `llm-calls.json`
+// were replayed, recorded, missed or passed through, the recordings written (with their side files),
+// and — after a complete run only — the recordings under llmDir that no test used (a side file is
+// never one: it goes with its recording). It reads each test's `llm-calls.json`
 // attachment, so it works on sharded runs merged with `merge-reports` too.
 // `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused:
 // through onEnd's status in a test run; `merge-reports` ignores that status and exits 1 only when a
@@ -11,6 +12,7 @@ import fg from 'fast-glob';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
 import { PREFIX, UnusedRecordingsError } from './core/errors.js';
+import { formatBytes } from './core/transcript.js';
 
 export interface LlmReporterOptions {
   /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
@@ -68,6 +70,8 @@ export default class LlmReplayReporter implements Reporter {
   private readonly roots = new Set<string>();
   private readonly used = new Set<string>();
   private readonly written = new Set<string>();
+  /** The side file of a recording written, by the recording. */
+  private readonly sideFiles = new Map<string, string>();
   private readonly counts = new Map<string, number>();
   /** Tests that did not record every call again in record mode (their earlier recordings were kept): why. */
   private readonly notRerecorded = new Map<string, string[]>();
@@ -120,7 +124,10 @@ export default class LlmReplayReporter implements Reporter {
         if (call.owner !== undefined) this.borrowed.set(title, (this.borrowed.get(title) ?? new Set()).add(call.owner));
         this.counts.set(call.outcome, (this.counts.get(call.outcome) ?? 0) + 1);
         if (call.file) this.used.add(path.resolve(call.file));
-        if (call.file && call.outcome === 'recorded') this.written.add(path.resolve(call.file));
+        if (call.file && call.outcome === 'recorded') {
+          this.written.add(path.resolve(call.file));
+          if (call.sideFile) this.sideFiles.set(path.resolve(call.file), path.resolve(call.sideFile));
+        }
       }
     }
   }
@@ -149,7 +156,7 @@ export default class LlmReplayReporter implements Reporter {
       const n = this.borrowed.size;
       lines.push(`  replayed another test's recording (${n} test${n === 1 ? '' : 's'}): re-recording that test can break it; give it its own with LLM_REPLAY_MODE=record-missing:`, ...[...this.borrowed].map(([t, owners]) => `    ${t} ← ${[...owners].join(', ')}`));
     }
-    if (this.written.size) lines.push(`  written in this run (${this.written.size}):`, ...[...this.written].sort().map((f) => `    ${rel(f)}`));
+    if (this.written.size) lines.push(`  written in this run (${this.written.size}):`, ...[...this.written].sort().map((f) => `    ${rel(f)}${this.sideNote(f)}`));
     if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
     else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);
     else lines.push(`  unused recordings (${unused.length}), no test used them in this complete run:`, ...unused.map((f) => `    ${rel(f)}`), '  remove them: npx playwright-llm-replay prune --yes');
@@ -167,6 +174,14 @@ export default class LlmReplayReporter implements Reporter {
   async onExit(): Promise<void> {
     if (!this.failure || !this.merged) return;
     throw new UnusedRecordingsError(this.failure);
+  }
+
+  /** What a written recording's side file is, to print after it. */
+  private sideNote(file: string): string {
+    const side = this.sideFiles.get(file);
+    if (!side) return '';
+    const size = fs.statSync(side, { throwIfNoEntry: false })?.size;
+    return ` + side file ${path.basename(side)}${size === undefined ? '' : ` (${formatBytes(size)})`}`;
   }
 
   /** Why a merged run cannot tell which recordings are unused: it does not see the shards' recordings. */

@@ -4,7 +4,31 @@ import zlib from 'node:zlib';
 import { type WireEvent, StreamSplitter, framingOf, isStreamFraming, splitStream } from '../wire/framing.js';
 import { type HeaderList, headerValue } from './headers.js';
 import type { Redactor } from './redact.js';
-import { type Interaction, wholeBody } from './recording.js';
+import { type Chunk, type Interaction, wholeBody } from './recording.js';
+
+/** Pieces of a whole body that arrive less than this many ms after the one before are one chunk: a burst the network cut up. */
+export const CHUNK_GAP_MS = 1;
+
+/**
+ * A whole body's pieces as chunks: each piece's size, and when it arrived (ms from the start of the
+ * response); a piece that comes within CHUNK_GAP_MS of the one before joins its chunk, so a body
+ * written at once (2 MB in 64 KB reads) stays one chunk, and one sent piece by piece (speech as it
+ * is synthesized) keeps its pieces.
+ */
+export class Chunks {
+  readonly list: Chunk[] = [];
+  private last = -Infinity;
+
+  add(t: number, size: number): void {
+    if (!size) return;
+    const chunk = this.list.at(-1);
+    if (chunk && t - this.last < CHUNK_GAP_MS) {
+      chunk.size += size;
+      chunk.t = t;
+    } else this.list.push({ t, size });
+    this.last = t;
+  }
+}
 
 export class Recorder {
   private start = 0;
@@ -14,6 +38,7 @@ export class Recorder {
   private splitter?: StreamSplitter;
   private readonly events: WireEvent[] = [];
   private readonly raw: Buffer[] = [];
+  private readonly pieces = new Chunks();
 
   constructor(
     private readonly request: Interaction['request'],
@@ -36,7 +61,10 @@ export class Recorder {
   chunk(data: Buffer): void {
     if (this.splitter) {
       for (const e of this.splitter.push(data, this.elapsed())) this.events.push(e);
-    } else this.raw.push(Buffer.from(data));
+    } else {
+      this.raw.push(Buffer.from(data));
+      this.pieces.add(this.elapsed(), data.length);
+    }
   }
 
   /** Whether the upstream answer may be kept: failures pass through to the caller but are never stored. */
@@ -69,6 +97,9 @@ export class Recorder {
       if (eol !== '\n') response.eol = eol;
     } else {
       Object.assign(response, wholeBody(framing, decode(Buffer.concat(this.raw), this.encoding)));
+      // A text or binary body that came in pieces replays in them (an encoded one's pieces are not the body's).
+      const chunks = this.pieces.list;
+      if (chunks.length > 1 && response.framing !== 'json' && !this.encoded) response.chunks = chunks.map((c) => ({ t: Math.round(c.t * 10) / 10, size: c.size }));
     }
     return { request: this.request, response, occurrence, test };
   }

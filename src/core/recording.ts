@@ -2,14 +2,17 @@
 // {method, url, headers, body, endpoint, model}, response {body, is_streaming}) so either tool
 // reads the other's OpenAI-style files; what llama-stack lacks goes in extra fields:
 // response.status / headers / framing / eol / terminator, per-event `t` (ms), `event`, `id` and
-// `raw` (the exact text of an event its readable form does not render back to), occurrence, test.
-// Each stream event is written on one line, so a re-recording diffs event by event.
+// `raw` (the exact text of an event its readable form does not render back to), occurrence, test;
+// for a whole text or binary body that arrived in pieces, `chunks` (each one's size and time); a
+// binary body above SIDE_FILE_BYTES is kept in a side file beside the JSON (see side-file.ts).
+// Each stream event and each chunk is written on one line, so a re-recording diffs event by event.
 import { z } from 'zod';
 import { type Framing, type WireEvent, isStreamFraming, splitStream } from '../wire/framing.js';
 import { framingOfTypeName, impliedTerminator, payloadTypeName, requestModel, wrapListBody } from '../wire/providers.js';
 import { canonicalEndpoint } from './key.js';
 import { RecordingFileError } from './errors.js';
 import type { Conversation } from './socket/conversation.js';
+import { isSideFileRef, readSideFile, sideFileOf } from './side-file.js';
 
 export const FORMAT = 'playwright-llm-replay/1';
 
@@ -37,6 +40,10 @@ export interface Interaction {
     terminator?: { data: string; t: number };
     /** The whole body, for json (parsed), text (string) and binary (Buffer). */
     body?: unknown;
+    /** A text or binary body that arrived in pieces: each piece's size in bytes and when it had arrived. */
+    chunks?: Chunk[];
+    /** The side file the body was read from (its name, beside the recording). */
+    sideFile?: string;
     /** How a JSON body was laid out, when not compact: the indent, and a final newline. */
     json?: { indent: number; newline: boolean };
     /** A WebSocket's conversation: every frame both ways, and how it closed. */
@@ -44,6 +51,12 @@ export interface Interaction {
   };
   occurrence: number;
   test?: string;
+}
+
+/** A piece of a whole body as it arrived: its size in bytes, and ms from the start of the response. */
+export interface Chunk {
+  t: number;
+  size: number;
 }
 
 /** Events of a stream, in order: an array, or a big file's events parsed one at a time. */
@@ -101,7 +114,8 @@ export const FileSchema = z.object({
     framing: z.enum(['sse', 'ndjson', 'json', 'text', 'binary', 'websocket']).optional(),
     eol: z.enum(['\n', '\r\n', '\r']).optional(),
     body: z.unknown(),
-    encoding: z.literal('base64').optional(),
+    encoding: z.enum(['base64', 'file']).optional(),
+    chunks: z.array(z.object({ t: z.number().nonnegative(), size: z.number().int().positive() })).optional(),
     json: z.object({ indent: z.number().int().min(0).max(8), newline: z.boolean() }).optional(),
     terminator: z.object({ data: z.string(), t: z.number().nonnegative() }).nullish(),
     frames: z.array(SocketFrame).optional(),
@@ -140,7 +154,9 @@ export function isRecordingFile(v: unknown): v is RecordingFile {
   if (!opt(rs.close, closeOk)) return false;
   if (!opt(rs.status, (x) => int(x, 100, 599)) || !opt(rs.headers, (h) => record(h, str)) || typeof rs.is_streaming !== 'boolean') return false;
   if (!opt(rs.framing, (x) => ['sse', 'ndjson', 'json', 'text', 'binary', 'websocket'].includes(x as string)) || !opt(rs.eol, (x) => ['\n', '\r\n', '\r'].includes(x as string))) return false;
-  if (!opt(rs.encoding, (x) => x === 'base64') || !opt(rs.json, (j) => obj(j) && int(j.indent, 0, 8) && typeof j.newline === 'boolean')) return false;
+  const chunk = (c: unknown) => obj(c) && num(c.t) && (c.t as number) >= 0 && int(c.size, 1);
+  if (!opt(rs.chunks, (x) => Array.isArray(x) && x.every(chunk))) return false;
+  if (!opt(rs.encoding, (x) => x === 'base64' || x === 'file') || !opt(rs.json, (j) => obj(j) && int(j.indent, 0, 8) && typeof j.newline === 'boolean')) return false;
   if (!nullish(rs.terminator, (t) => obj(t) && str(t.data) && num(t.t) && (t.t as number) >= 0)) return false;
   if (!opt(rs.is_exception, (x) => typeof x === 'boolean') || !opt(rs.exception_message, str)) return false;
   return opt(v.occurrence, (x) => int(x, 0)) && nullish(v.test, str) && nullish(v.test_id, str);
@@ -225,15 +241,24 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
 
   const framing = rs.framing ?? (typeof rs.body === 'string' ? 'text' : 'json');
   let whole: unknown = rs.body;
+  let sideFile: string | undefined;
   if (rs.encoding === 'base64') {
     if (typeof rs.body !== 'string') throw new RecordingFileError(file, 'says encoding base64 but response.body is not a string.');
     whole = Buffer.from(rs.body, 'base64');
+  } else if (rs.encoding === 'file') {
+    if (!isSideFileRef(rs.body)) {
+      throw new RecordingFileError(file, 'says encoding file but response.body is not { "file": "<16 hex digits>.<ext>", "size": <bytes>, "sha256": "<64 hex digits>" }. Fix it, or delete it and record again.');
+    }
+    whole = readSideFile(file, rs.body);
+    sideFile = rs.body.file;
   } else if (framing === 'json') {
     whole = Array.isArray(rs.body) ? wrapListBody(endpoint, rs.body.map(unwrap)) : unwrap(rs.body);
   }
   const contentType = responseHeaders['content-type'] ?? (framing === 'json' ? 'application/json' : 'text/plain; charset=utf-8');
   const response: Interaction['response'] = { status, headers: { ...responseHeaders, 'content-type': contentType }, framing, body: whole };
   if (rs.json) response.json = rs.json;
+  if (rs.chunks) response.chunks = checkedChunks(rs.chunks, whole, file);
+  if (sideFile) response.sideFile = sideFile;
   return { ...base, response };
 }
 
@@ -257,6 +282,18 @@ function socketFromFile(f: RecordingFile, file: string): Interaction {
   const request: Interaction['request'] = { method: (rq.method ?? 'GET').toUpperCase(), url: rq.url, endpoint, headers, body: rq.body ?? null, model: rq.model ?? undefined, ...(rq.protocols && { protocols: rq.protocols }) };
   const socket: Conversation = { frames, ...(rs.close && { close: rs.close }) };
   return { request, response: { status: rs.status ?? 101, headers: rs.headers ?? {}, framing: 'websocket', socket }, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
+}
+
+/** A whole body's chunks, when they cut exactly that body (in bytes as sent) and their times do not go backwards. */
+function checkedChunks(chunks: Chunk[], body: unknown, file: string): Chunk[] {
+  if (!Buffer.isBuffer(body) && typeof body !== 'string') throw new RecordingFileError(file, 'has response.chunks, but only a text or binary body (not JSON) is replayed in chunks. Remove response.chunks.');
+  const length = Buffer.isBuffer(body) ? body.length : Buffer.byteLength(body);
+  const total = chunks.reduce((n, c) => n + c.size, 0);
+  if (total !== length) throw new RecordingFileError(file, `has response.chunks that add up to ${total} bytes, but its body has ${length}. Fix the sizes, or remove response.chunks (the body is then replayed in one piece).`);
+  for (let i = 1; i < chunks.length; i++) {
+    if (chunks[i].t < chunks[i - 1].t) throw new RecordingFileError(file, `has chunk times going backwards at response.chunks[${i}] (t ${chunks[i].t} < ${chunks[i - 1].t}).`);
+  }
+  return chunks.map(({ t, size }) => ({ t, size }));
 }
 
 function unwrap(v: unknown): unknown {
@@ -351,14 +388,18 @@ export function storedUrl(url: string): string {
   return url;
 }
 
-/** The file's JSON text for an interaction: keys in a stable order, bodies decoded, one line per stream event. */
+/**
+ * The file's JSON text for an interaction: keys in a stable order, bodies decoded, one line per
+ * stream event or chunk. A binary body above SIDE_FILE_BYTES is named by its side file (which the
+ * store writes: `sideFileOf`), not held.
+ */
 export function serializeRecording(x: Interaction): string {
   const { request: rq, response: rs } = x;
   if (rs.socket) return serializeSocket(x, rs.socket);
   const streamed = !!rs.events;
   const typeName = payloadTypeName(rq.endpoint, streamed);
   let body: unknown;
-  let encoding: 'base64' | undefined;
+  let encoding: 'base64' | 'file' | undefined;
   const eventLines: string[] = [];
   if (rs.events) {
     for (const e of rs.events) {
@@ -375,11 +416,13 @@ export function serializeRecording(x: Interaction): string {
     }
     body = EVENTS;
   } else if (Buffer.isBuffer(rs.body)) {
-    body = rs.body.toString('base64');
-    encoding = 'base64';
+    const side = sideFileOf(rs.body, rs.headers['content-type']);
+    body = side ? { file: side.file, size: side.size, sha256: side.sha256 } : rs.body.toString('base64');
+    encoding = side ? 'file' : 'base64';
   } else {
     body = typeName && rs.framing === 'json' ? { __type__: typeName, __data__: rs.body } : rs.body;
   }
+  const chunks = !rs.events && rs.chunks;
   const file = {
     request: { method: rq.method, url: storedUrl(rq.url), headers: rq.headers, body: rq.body, endpoint: rq.endpoint, model: rq.model ?? null },
     response: {
@@ -391,14 +434,16 @@ export function serializeRecording(x: Interaction): string {
       ...(encoding ? { encoding } : {}),
       ...(rs.json ? { json: rs.json } : {}),
       body,
+      ...(chunks ? { chunks: EVENTS as unknown } : {}),
       ...(rs.terminator ? { terminator: { data: rs.terminator.data, t: round(rs.terminator.t) } } : {}),
     },
     occurrence: x.occurrence,
     test: x.test ?? null,
     recorder: FORMAT,
   };
-  if (!rs.events) return JSON.stringify(file, null, 2) + '\n';
-  return withLines(file, file.response, 'body', eventLines);
+  if (rs.events) return withLines(file, file.response, 'body', eventLines);
+  if (chunks) return withLines(file, file.response, 'chunks', chunks.map((c) => JSON.stringify({ t: round(c.t), size: c.size })));
+  return JSON.stringify(file, null, 2) + '\n';
 }
 
 /** A WebSocket conversation's file: one frame per line, so a re-recording diffs frame by frame. */

@@ -1,7 +1,7 @@
 // An interaction turned into what a transport sends: status, headers, and the body as the
-// recorded chunks (one per stream event, exactly the bytes the upstream sent for it), each with
-// the time it arrived. Prepared once per recording and kept (a big recording's chunks are rendered
-// as they are sent instead); the pace only scales the waits.
+// recorded chunks (one per stream event, exactly the bytes the upstream sent for it; a whole body
+// in the pieces it arrived in), each with the time it arrived. Prepared once per recording and kept
+// (a big recording's chunks are rendered as they are sent instead); the pace only scales the waits.
 import { STATUS_CODES } from 'node:http';
 import { renderEvent } from '../wire/framing.js';
 import { type HeaderList, headerList } from './headers.js';
@@ -63,7 +63,11 @@ function render(x: Interaction): Answer {
   } else {
     const body = Buffer.isBuffer(rs.body) ? rs.body : Buffer.from(typeof rs.body === 'string' ? rs.body : jsonText(rs.body, rs.json));
     headers.push(['content-length', String(body.length)]);
-    return listed(rs.status, headers, body.length ? [body] : [], body.length ? [0] : []);
+    if (!body.length) return listed(rs.status, headers, [], []);
+    // A text or binary body that arrived in pieces (speech as it was synthesized) goes out in them, at their times.
+    const pieces = rs.chunks ?? [{ t: 0, size: body.length }];
+    let at = 0;
+    return listed(rs.status, headers, pieces.map((c) => body.subarray(at, (at += c.size))), pieces.map((c) => c.t));
   }
   return { ...listed(rs.status, headers, chunks, times), eol: rs.eol ?? '\n' };
 }

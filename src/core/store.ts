@@ -4,7 +4,9 @@
 // once, lazily, the first time a test's own folder has no answer. A file is served only for the
 // request it holds: its content is checked against the key on every hit, and a file whose name no
 // longer matches its content (edited by hand) is found by its content.
-// Files are parsed once per process and read again only when they change on disk.
+// Files are parsed once per process and read again only when they change on disk (a recording's
+// side file too). A binary body above SIDE_FILE_BYTES is written to a side file beside its
+// recording before the recording (see side-file.ts); side files are never taken for recordings.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -14,6 +16,7 @@ import { type Interaction, parseRecording, serializeRecording } from './recordin
 import { LlmOptionError, RecordingFileError, StoreError } from './errors.js';
 import { readHint, writeHint } from './index-hint.js';
 import { BIG_RECORDING_BYTES, openBigRecording } from './big-recording.js';
+import { namedIn, removeUnreferenced, sideFileOf, sideFilePath, sideFilesIn, writeSideFile } from './side-file.js';
 
 export interface Found {
   file: string;
@@ -37,6 +40,8 @@ export function recordingName(endpoint: string, hash: string, occurrence: number
 interface Loaded {
   mtimeMs: number;
   size: number;
+  /** Its side file's, when it has one: a change there is a change of the recording. */
+  side?: { file: string; mtimeMs: number; size: number };
   interaction: Interaction;
   keys: WeakMap<KeyRules, string>;
 }
@@ -125,7 +130,7 @@ export class Store {
     }
     if (!stat) return undefined;
     const cached = this.loaded.get(file);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size && unchanged(cached.side)) {
       checked?.add(file);
       return cached;
     }
@@ -137,7 +142,7 @@ export class Store {
       if (err instanceof RecordingFileError) throw err;
       throw new RecordingFileError(file, `cannot be read: ${(err as Error).message}`);
     }
-    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction, keys: new WeakMap() };
+    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, side: sideStat(file, interaction), interaction, keys: new WeakMap() };
     this.loaded.set(file, entry);
     checked?.add(file);
     return entry;
@@ -318,16 +323,26 @@ export class Store {
     return undefined;
   }
 
-  /** Writes a recording into `folder`, atomically (temp file + rename). Returns its path. */
+  /**
+   * Writes a recording into `folder`, atomically (temp file + rename); its side file first, when its
+   * body goes to one. The side file of the recording it replaces goes when nothing there points at it
+   * any more. Returns its path.
+   */
   save(folder: string, interaction: Interaction, key: string, rules: KeyRules): string {
     const hash = keyHash(key);
     const file = path.join(folder, recordingName(interaction.request.endpoint, hash, interaction.occurrence));
     fs.mkdirSync(folder, { recursive: true });
+    const side = sideFileOf(interaction.response.body, interaction.response.headers['content-type']);
+    if (side) writeSideFile(folder, side);
+    // The side files the recording it replaces points at: they go unless another recording there points at them too.
+    const replaced = namedIn(file, sideFilesIn(folder).filter((n) => n !== side?.file));
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     fs.writeFileSync(tmp, serializeRecording(interaction));
     fs.renameSync(tmp, file);
+    if (replaced.length) removeUnreferenced(folder, replaced);
+    const stored: Interaction = side ? { ...interaction, response: { ...interaction.response, sideFile: side.file } } : interaction;
     const stat = fs.statSync(file);
-    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, interaction, keys: new WeakMap() };
+    const entry: Loaded = { mtimeMs: stat.mtimeMs, size: stat.size, side: sideStat(file, stored), interaction: stored, keys: new WeakMap() };
     entry.keys.set(rules, key);
     this.loaded.set(file, entry);
     this.listings.delete(folder);
@@ -342,7 +357,8 @@ export class Store {
 
   /**
    * Removes the recordings in `folder` (not in folders below it) that are not in `keep`: what a
-   * test re-recorded in full no longer needs. Returns what was removed.
+   * test re-recorded in full no longer needs; and the side files no recording left there points at.
+   * Returns the recordings removed.
    */
   keepOnly(folder: string, keep: readonly (string | undefined)[]): string[] {
     const wanted = new Set(keep.filter((f): f is string => !!f).map((f) => path.resolve(f)));
@@ -353,6 +369,7 @@ export class Store {
       this.loaded.delete(file);
       removed.push(file);
     }
+    removeUnreferenced(folder);
     if (removed.length) {
       this.listings.delete(folder);
       if (this.indexed) {
@@ -383,6 +400,20 @@ export class Store {
     }
     return { found, unreadable };
   }
+}
+
+/** A recording's side file as it is on disk now, to tell later whether it changed. */
+function sideStat(file: string, x: Interaction): Loaded['side'] {
+  if (!x.response.sideFile) return undefined;
+  const side = sideFilePath(file, x.response.sideFile);
+  const stat = fs.statSync(side, { throwIfNoEntry: false });
+  return { file: side, mtimeMs: stat?.mtimeMs ?? -1, size: stat?.size ?? -1 };
+}
+
+function unchanged(side: Loaded['side']): boolean {
+  if (!side) return true;
+  const stat = fs.statSync(side.file, { throwIfNoEntry: false });
+  return !!stat && stat.mtimeMs === side.mtimeMs && stat.size === side.size;
 }
 
 /** Files to try for the n-th occurrence: the n-th, then the earlier ones from the latest back. */

@@ -1,10 +1,12 @@
 // A test's LLM calls as a person reads them: per call, what happened (replayed, recorded…), where
 // it was made, the endpoint and model, the last thing asked and what came back, how many chunks
-// over how long, and the recording's file. The HTML report's attachment and `show` print this.
+// over how long, and the recording's file (and its side file). The HTML report's attachment and
+// `show` print this.
 import path from 'node:path';
 import { type Summary, summarize } from '../wire/summary.js';
 import type { Interaction } from './recording.js';
 import type { LlmCall } from './call.js';
+import { sideFilePath } from './side-file.js';
 
 /** A call as the report keeps it: what `llm.calls` says, plus what its recording holds. */
 export interface ReportedCall extends LlmCall {
@@ -14,10 +16,19 @@ export interface ReportedCall extends LlmCall {
   toolCalls?: { name: string; arguments: string }[];
   chunks?: number;
   durationMs?: number;
+  /** A binary body: its size in bytes and content type. */
+  bytes?: { size: number; type: string };
+  /** The side file the body is kept in, beside the recording (absolute when the recording's path is). */
+  sideFile?: string;
+}
+
+/** A size as a person reads it. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** A call with what its recording says: the question, the answer, its chunks and duration. */
-export function describeCall(call: LlmCall | undefined, x: Interaction | undefined): ReportedCall {
+export function describeCall(call: LlmCall | undefined, x: Interaction | undefined, file = call?.file): ReportedCall {
   const base: ReportedCall = call ? { ...call } : { id: '', method: x?.request.method ?? '', url: x?.request.url ?? '', model: x?.request.model, outcome: 'replayed', where: 'worker' };
   if (!x) return base;
   const rs = x.response;
@@ -31,9 +42,11 @@ export function describeCall(call: LlmCall | undefined, x: Interaction | undefin
   const answer = summary.text ?? summary.other;
   if (answer !== undefined) base.answer = answer;
   if (summary.toolCalls.length) base.toolCalls = summary.toolCalls;
-  base.chunks = rs.events ? rs.events.length + (rs.terminator ? 1 : 0) : rs.body === undefined || rs.body === '' ? 0 : 1;
-  const last = rs.terminator?.t ?? (rs.events && rs.events.length ? rs.events.at(-1)!.t : 0);
+  base.chunks = rs.events ? rs.events.length + (rs.terminator ? 1 : 0) : rs.body === undefined || rs.body === '' ? 0 : (rs.chunks?.length ?? 1);
+  const last = rs.terminator?.t ?? (rs.events && rs.events.length ? rs.events.at(-1)!.t : (rs.chunks?.at(-1)?.t ?? 0));
   base.durationMs = Math.round(last);
+  if (Buffer.isBuffer(rs.body)) base.bytes = { size: rs.body.length, type: (rs.headers['content-type'] ?? '').split(';')[0] || 'binary' };
+  if (rs.sideFile && file) base.sideFile = sideFilePath(file, rs.sideFile);
   return base;
 }
 
@@ -55,7 +68,7 @@ export function transcript(calls: readonly ReportedCall[], base = process.cwd())
 
 /** A recording on its own, as `show` prints it. */
 export function recordingTranscript(x: Interaction, file: string, base = process.cwd()): string {
-  const c = describeCall(undefined, x);
+  const c = describeCall(undefined, x, file);
   c.file = file;
   const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}`;
   return [head, ...callLines(c, '', base)].join('\n');
@@ -75,6 +88,7 @@ function callLines(c: ReportedCall, prefix: string, base: string): string[] {
     lines.push(`${prefix}${c.method} ${endpoint}${c.model ? ` · ${c.model}` : ''}`);
     if (c.question !== undefined) lines.push(`   asked:    ${cut(c.question, 200)}`);
     if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);
+    if (c.bytes) lines.push(`   body:     ${formatBytes(c.bytes.size)} of ${c.bytes.type}${c.sideFile ? ` in the side file ${path.basename(c.sideFile)}` : ''}`);
     for (const t of c.toolCalls ?? []) lines.push(`   tool:     ${t.name}(${cut(t.arguments, 200)})`);
     if (c.reason) lines.push(`   why:      ${cut(c.reason, 300)}`);
     if (c.fault) lines.push(`   fault:    ${cut(c.fault, 300)}`);

@@ -30,6 +30,33 @@ export function framingOf(contentType: string | undefined): Framing {
   return 'binary';
 }
 
+/** The file extension a body of this content type is known by (a side file's), `bin` when none fits. */
+export function extensionOf(contentType: string | undefined): string {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return EXTENSIONS[type] ?? 'bin';
+}
+
+// What speech, image and document endpoints answer with (OpenAI's speech formats: mp3, opus, aac,
+// flac, wav, pcm), by content type.
+const EXTENSIONS: Record<string, string> = {
+  'audio/mpeg': 'mp3',
+  'audio/mp3': 'mp3',
+  'audio/wav': 'wav',
+  'audio/wave': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/aac': 'aac',
+  'audio/flac': 'flac',
+  'audio/pcm': 'pcm',
+  'audio/webm': 'webm',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
+
 export const isStreamFraming = (f: Framing): f is 'sse' | 'ndjson' => f === 'sse' || f === 'ndjson';
 
 /** A payload's readable form: the parsed object when it renders back to the same text, else the text. */

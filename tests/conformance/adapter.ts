@@ -37,8 +37,12 @@ export interface CallRequest {
 
 export interface CallResult {
   status: number;
-  /** One entry per read the caller made of the body. */
+  /** One entry per read the caller made of the body (as text). */
   chunks: string[];
+  /** The size in bytes of each read. */
+  sizes: number[];
+  /** The body's bytes, base64. */
+  bytes: string;
   /** Set when the body (or the request) failed; the caller's own message. */
   error?: string;
   /** The delay the core gave the transport with each chunk (transports that can tell: memory). */

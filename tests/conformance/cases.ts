@@ -4,15 +4,18 @@
 // by itself) and only order on the real ones (no wall-clock bounds, no sleeps standing in for events).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import fg from 'fast-glob';
 import type { Adapter, CallRequest, Running, SocketClient, StartOptions } from './adapter.js';
-import { CHAT_PATH, REALTIME_PATH, ScriptedUpstream, WORDS, chatAnswer } from './upstream.js';
+import { CHAT_PATH, REALTIME_PATH, SPEECH, SPEECH_PATH, ScriptedUpstream, WORDS, chatAnswer } from './upstream.js';
 
 const stream = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }], stream: true } });
 const json = (content = 'hello', model = 'm'): CallRequest => ({ path: CHAT_PATH, body: { model, messages: [{ role: 'user', content }] } });
+/** Text-to-speech: an answer in audio bytes. */
+const speech = (): CallRequest => ({ path: SPEECH_PATH, body: { model: 'tts-1', input: 'Say hello', voice: 'alloy' } });
 /** The chunks of the n-th answer the upstream gives. */
-const answered = (n = 1, isStream = true) => chatAnswer(n, { stream: isStream }).chunks;
+const answered = (n = 1, isStream = true) => chatAnswer(n, { stream: isStream }).chunks.map(String);
 const FAULT_URL = `**${CHAT_PATH}`;
 const AUDIO = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
 /** A transcription upload: a new FormData (so a new boundary) on every call. */
@@ -244,6 +247,30 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
       await flush();
       // Memory: the core wrote nothing after the abort. Elsewhere: the caller's side only.
       if (res.delays) expect(res.delays).toEqual([0]);
+      expect(r.calls()).toMatchObject([{ outcome: 'replayed' }]);
+      expect(r.errors()).toEqual([]);
+    });
+
+    test('replays a binary answer from its side file in its recorded chunks, at their times, byte for byte', async () => {
+      const [recorded] = await recordOnce(speech());
+      expect(Buffer.from(recorded.bytes, 'base64').equals(SPEECH)).toBe(true);
+      const [file] = files();
+      const x = JSON.parse(fs.readFileSync(file, 'utf8'));
+      expect(x.response).toMatchObject({ framing: 'binary', encoding: 'file', body: { size: SPEECH.length, file: expect.stringMatching(/^[0-9a-f]{16}\.mp3$/) } });
+      expect(fs.readFileSync(path.join(path.dirname(file), x.response.body.file)).equals(SPEECH)).toBe(true);
+      // Chunks as a streamed answer brings them (the recording's own depend on how the upstream's pieces came through).
+      const sizes = [10_000, 50_000, SPEECH.length - 60_000];
+      x.response.chunks = [{ t: 0, size: sizes[0] }, { t: 100, size: sizes[1] }, { t: 300, size: sizes[2] }];
+      fs.writeFileSync(file, JSON.stringify(x, null, 2));
+      const requests = upstream.requests;
+      const r = await start({ mode: 'replay', pace: 100 });
+      const res = await r.call(speech());
+      expect([res.status, res.error]).toEqual([200, undefined]);
+      expect(Buffer.from(res.bytes, 'base64').equals(SPEECH)).toBe(true);
+      if (caps.readsPerChunk === true) expect(res.sizes).toEqual(sizes);
+      // Memory: the exact waits the core asked for (the recorded gaps / 100).
+      if (res.delays) expect(res.delays).toEqual([0, 1, 2]);
+      expect(upstream.requests).toBe(requests);
       expect(r.calls()).toMatchObject([{ outcome: 'replayed' }]);
       expect(r.errors()).toEqual([]);
     });

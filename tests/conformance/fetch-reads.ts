@@ -16,6 +16,8 @@ export function requestInit(req: CallRequest): { headers: Record<string, string>
 export async function fetchReads(url: string, req: CallRequest, headers: Record<string, string> = {}): Promise<CallResult> {
   const controller = new AbortController();
   const chunks: string[] = [];
+  const reads: Buffer[] = [];
+  const result = () => ({ status, chunks, sizes: reads.map((r) => r.length), bytes: Buffer.concat(reads).toString('base64') });
   let status = 0;
   try {
     const init = requestInit(req);
@@ -26,16 +28,17 @@ export async function fetchReads(url: string, req: CallRequest, headers: Record<
     for (;;) {
       if (req.abortAfterChunks !== undefined && chunks.length >= req.abortAfterChunks) {
         controller.abort();
-        return { status, chunks, error: 'aborted' };
+        return { ...result(), error: 'aborted' };
       }
       const { done, value } = await reader.read();
       if (done) break;
+      reads.push(Buffer.from(value));
       const text = decoder.decode(value, { stream: true });
       req.onRead?.(text, chunks.length);
       chunks.push(text);
     }
   } catch (err) {
-    return { status, chunks, error: String((err as Error).cause ?? (err as Error).message) };
+    return { ...result(), error: String((err as Error).cause ?? (err as Error).message) };
   }
-  return { status, chunks };
+  return result();
 }

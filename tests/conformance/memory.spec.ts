@@ -70,12 +70,12 @@ class MemoryTransport implements Transport {
     return this.head;
   }
   /** One read: everything queued, or the end (undefined), or the failure. */
-  async read(): Promise<string | undefined> {
+  async read(): Promise<Buffer | undefined> {
     for (;;) {
       if (this.queue.length) {
-        const text = Buffer.concat(this.queue).toString();
+        const bytes = Buffer.concat(this.queue);
         this.queue = [];
-        return text;
+        return bytes;
       }
       if (this.error) throw this.error;
       if (this.ended) return undefined;
@@ -143,23 +143,27 @@ const memory: Adapter = {
         const body = Buffer.from(await encoded.arrayBuffer());
         void serve(local.session, { method: 'POST', url, headers: [['content-type', encoded.headers.get('content-type')!]], body }, t);
         const chunks: string[] = [];
+        const reads: Buffer[] = [];
         let status = 0;
+        const result = () => ({ status, chunks, sizes: reads.map((r) => r.length), bytes: Buffer.concat(reads).toString('base64'), delays: t.delays });
         try {
           status = (await t.response()).status;
           for (;;) {
             if (req.abortAfterChunks !== undefined && chunks.length >= req.abortAfterChunks) {
               t.abort();
-              return { status, chunks, error: 'aborted', delays: t.delays };
+              return { ...result(), error: 'aborted' };
             }
-            const text = await t.read();
-            if (text === undefined) break;
+            const bytes = await t.read();
+            if (bytes === undefined) break;
+            reads.push(bytes);
+            const text = bytes.toString();
             req.onRead?.(text, chunks.length);
             chunks.push(text);
           }
         } catch (err) {
-          return { status, chunks, error: (err as Error).message, delays: t.delays };
+          return { ...result(), error: (err as Error).message };
         }
-        return { status, chunks, delays: t.delays };
+        return result();
       },
     };
   },

@@ -48,6 +48,9 @@ const page: Adapter = {
           async ({ url, body, form, raw, abortAfter }) => {
             const controller = new AbortController();
             const chunks: string[] = [];
+            const sizes: number[] = [];
+            let binary = '';
+            const result = () => ({ status, chunks, sizes, bytes: btoa(binary) });
             let status = 0;
             // A FormData built in the page, as an upload form builds it (the browser picks a new boundary every call).
             let init: RequestInit = { headers: { 'content-type': 'application/json' }, body };
@@ -67,18 +70,20 @@ const page: Adapter = {
               for (;;) {
                 if (abortAfter !== null && chunks.length >= abortAfter) {
                   controller.abort();
-                  return { status, chunks, error: 'aborted' };
+                  return { ...result(), error: 'aborted' };
                 }
                 const { done, value } = await reader.read();
                 if (done) break;
+                sizes.push(value.length);
+                for (let i = 0; i < value.length; i += 0x8000) binary += String.fromCharCode(...value.subarray(i, i + 0x8000));
                 const text = decoder.decode(value, { stream: true });
                 chunks.push(text);
                 await (window as unknown as { __conformanceRead(t: string, i: number): Promise<void> }).__conformanceRead(text, chunks.length - 1);
               }
             } catch (err) {
-              return { status, chunks, error: String(err) };
+              return { ...result(), error: String(err) };
             }
-            return { status, chunks };
+            return result();
           },
           { url: o.upstream.url + req.path, body: JSON.stringify(req.body), form: req.form ?? null, raw: req.raw ?? null, abortAfter: req.abortAfterChunks ?? null },
         );

@@ -9,7 +9,7 @@ import type { SocketPeer } from '../../src/core/socket/transport.js';
 export interface Script {
   status: number;
   contentType: string;
-  chunks: string[];
+  chunks: (string | Buffer)[];
   /** After the chunks, the connection breaks (a network failure mid-answer). */
   reset?: boolean;
 }
@@ -19,8 +19,22 @@ export const CHAT_PATH = '/v1/chat/completions';
 
 export const WORDS = ['one', 'two', 'three'];
 
-/** The n-th request's answer (n from 1): a stream of one event per word then [DONE], or one JSON body. */
-export function chatAnswer(n: number, body: { stream?: boolean; model?: string }): Script {
+/** Where speech is asked for: OpenAI's text-to-speech, answered in audio bytes. */
+export const SPEECH_PATH = '/v1/audio/speech';
+
+/**
+ * The speech answer: 96 000 bytes of audio/mpeg (more than a recording keeps in its JSON: it goes to
+ * a side file), every byte value in it (not text), sent in three pieces.
+ */
+export const SPEECH = Buffer.from(Array.from({ length: 96_000 }, (_, i) => (i * 7919 + (i >> 8)) & 0xff));
+export const SPEECH_PIECES = [40_000, 30_000, 26_000];
+
+/** The n-th request's answer (n from 1): a stream of one event per word then [DONE], or one JSON body; speech for a speech request. */
+export function chatAnswer(n: number, body: { stream?: boolean; model?: string; input?: string }): Script {
+  if (body.input !== undefined) {
+    let at = 0;
+    return { status: 200, contentType: 'audio/mpeg', chunks: SPEECH_PIECES.map((size) => SPEECH.subarray(at, (at += size))) };
+  }
   if (body.model === 'broken') return { status: 500, contentType: 'application/json', chunks: [JSON.stringify({ error: { message: 'The server had an error', type: 'server_error' } })] };
   if (!body.stream) return { status: 200, contentType: 'application/json', chunks: [JSON.stringify({ n, choices: [{ message: { role: 'assistant', content: WORDS.join(' ') } }] })] };
   const events = WORDS.map((w) => `data: ${JSON.stringify({ n, choices: [{ delta: { content: w } }] })}\n\n`);
@@ -98,7 +112,7 @@ export class ScriptedUpstream {
           }
           await self.hold?.(i);
           self.log.push(`sent ${i}`);
-          yield Buffer.from(chunk);
+          yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         }
         self.log.push('end');
       })(),
@@ -139,7 +153,7 @@ export class ScriptedUpstream {
   }
 }
 
-function parse(body: Buffer): { stream?: boolean; model?: string } {
+function parse(body: Buffer): { stream?: boolean; model?: string; input?: string } {
   try {
     return JSON.parse(body.toString() || '{}');
   } catch {
