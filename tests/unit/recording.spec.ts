@@ -172,6 +172,8 @@ test('the hand check of a recording file agrees with its zod schema', () => {
   const valid = [
     ...fs.readdirSync(compat).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(compat, f), 'utf8'))),
     JSON.parse(fs.readFileSync(seedFile, 'utf8')),
+    // A binary answer in a side file, that arrived in pieces.
+    { request: { url: 'https://api.openai.com/v1/audio/speech', body: {} }, response: { status: 200, is_streaming: false, framing: 'binary', encoding: 'file', body: { file: '0123456789abcdef.mp3', size: 3, sha256: 'a'.repeat(64) }, chunks: [{ t: 0, size: 1 }, { t: 2.5, size: 2 }] } },
   ];
   const mutations: ((x: any) => void)[] = [
     (x) => delete x.request,
@@ -188,6 +190,12 @@ test('the hand check of a recording file agrees with its zod schema', () => {
     (x) => (x.response.framing = 'xml'),
     (x) => (x.response.eol = '\n\n'),
     (x) => (x.response.encoding = 'hex'),
+    (x) => (x.response.encoding = 'file'),
+    (x) => (x.response.chunks = 'c'),
+    (x) => (x.response.chunks = [{ t: -1, size: 1 }]),
+    (x) => (x.response.chunks = [{ t: 0, size: 0 }]),
+    (x) => (x.response.chunks = [{ t: 0, size: 1.5 }]),
+    (x) => (x.response.chunks = [{ t: 0 }]),
     (x) => (x.response.json = { indent: 9, newline: true }),
     (x) => (x.response.terminator = { data: '[DONE]', t: -1 }),
     (x) => (x.occurrence = -1),

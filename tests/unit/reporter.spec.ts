@@ -36,3 +36,34 @@ test('a run without a command line is not complete: the gate passes and no recor
   expect(printed.join('\n')).toContain('unused recordings: not reported, this run was not complete (its command line is unknown: not a `playwright test` run)');
   expect(printed.join('\n')).not.toContain('b.spec.ts');
 });
+
+test('a side file is no unused recording; the recording written in the run is listed with its side file', async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const folder = path.join(root, 'a.spec.ts/speaks');
+  const written = path.join(folder, 'audio-speech.111111111111.json');
+  const side = path.join(folder, '0123456789abcdef.mp3');
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(written, '{}');
+  fs.writeFileSync(side, Buffer.alloc(100 * 1024));
+  const config = { argv: ['node', 'playwright', 'test'], rootDir: testInfo.outputPath(), configFile: '', projects: [{ name: '', use: { llmDir: root }, outputDir: testInfo.outputPath('results') }] } as unknown as FullConfig;
+  const ran = { outcome: () => 'expected', title: 'speaks' } as unknown as TestCase;
+  const suite = { allTests: () => [ran] } as unknown as Suite;
+  const calls: CallsAttachment = { version: 1, root, folder, mode: 'record', calls: [{ outcome: 'recorded', file: written, sideFile: side } as CallsAttachment['calls'][number]] };
+  const result = { attachments: [{ name: CALLS_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(calls)) }] } as unknown as TestResult;
+
+  const reporter = new LlmReplayReporter({ failOnUnused: true });
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => printed.push(args.join(' '));
+  try {
+    reporter.onBegin(config, suite);
+    reporter.onTestEnd(ran, result);
+    expect(await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0])).toBeUndefined();
+  } finally {
+    console.log = log;
+  }
+  const text = printed.join('\n');
+  expect(text).toContain(`  written in this run (1):\n    ${path.relative(process.cwd(), written)} + side file 0123456789abcdef.mp3 (100.0 KB)\n`);
+  expect(text).toContain('  every recording under');
+  expect(text).not.toContain('unused recordings (');
+});
