@@ -21,6 +21,13 @@ test('a run without a command line is not complete: the gate passes and no recor
   const calls: CallsAttachment = { version: 1, root, folder: path.dirname(used), mode: 'replay', calls: [{ outcome: 'replayed', file: used } as CallsAttachment['calls'][number]] };
   const result = { attachments: [{ name: CALLS_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(calls)) }] } as unknown as TestResult;
 
+  const printed = await runReporter(config, suite, ran, result);
+  expect(printed).toContain('unused recordings: not reported, this run was not complete (its command line is unknown: not a `playwright test` run)');
+  expect(printed).not.toContain('b.spec.ts');
+});
+
+/** A run of one test through the reporter with failOnUnused (the gate must pass): what it printed. */
+async function runReporter(config: FullConfig, suite: Suite, ran: TestCase, result: TestResult): Promise<string> {
   const reporter = new LlmReplayReporter({ failOnUnused: true });
   const printed: string[] = [];
   const log = console.log;
@@ -33,9 +40,8 @@ test('a run without a command line is not complete: the gate passes and no recor
   } finally {
     console.log = log;
   }
-  expect(printed.join('\n')).toContain('unused recordings: not reported, this run was not complete (its command line is unknown: not a `playwright test` run)');
-  expect(printed.join('\n')).not.toContain('b.spec.ts');
-});
+  return printed.join('\n');
+}
 
 test('a side file is no unused recording; the recording written in the run is listed with its side file', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
@@ -51,18 +57,7 @@ test('a side file is no unused recording; the recording written in the run is li
   const calls: CallsAttachment = { version: 1, root, folder, mode: 'record', calls: [{ outcome: 'recorded', file: written, sideFile: side } as CallsAttachment['calls'][number]] };
   const result = { attachments: [{ name: CALLS_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(calls)) }] } as unknown as TestResult;
 
-  const reporter = new LlmReplayReporter({ failOnUnused: true });
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => printed.push(args.join(' '));
-  try {
-    reporter.onBegin(config, suite);
-    reporter.onTestEnd(ran, result);
-    expect(await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0])).toBeUndefined();
-  } finally {
-    console.log = log;
-  }
-  const text = printed.join('\n');
+  const text = await runReporter(config, suite, ran, result);
   expect(text).toContain(`  written in this run (1):\n    ${path.relative(process.cwd(), written)} + side file 0123456789abcdef.mp3 (100.0 KB)\n`);
   expect(text).toContain('  every recording under');
   expect(text).not.toContain('unused recordings (');
