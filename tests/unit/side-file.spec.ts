@@ -118,3 +118,18 @@ test('chunks that do not cut the body, go backwards, or cut a JSON body, and a s
   expect([answer.count, answer.chunk(0).length]).toEqual([2, 2]);
   expect(Buffer.concat([answer.chunk(0), answer.chunk(1)]).toString()).toBe(text);
 });
+
+test('a test that takes its own copy of another test’s recording takes its side file too', ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const theirs = shelf(root, 'theirs');
+  const bytes = audio(SIDE_FILE_BYTES * 2, 5);
+  const original = theirs.save(speech(theirs, 'hello', bytes));
+  const mine = new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), 'record-missing', { folder: 'mine', title: 'mine', location: 'x.spec.ts:2' });
+  const decision = mine.decide(speech(mine, 'hello', bytes).request);
+  expect(decision).toMatchObject({ kind: 'replay', copiedFrom: original });
+  const copy = (decision as { found: { file: string } }).found.file;
+  expect(path.dirname(copy)).toBe(path.join(root, 'mine'));
+  expect(listing(path.join(root, 'mine'))).toEqual(listing(path.join(root, 'theirs')));
+  const back = parseRecording(fs.readFileSync(copy, 'utf8'), copy);
+  expect(Buffer.isBuffer(back.response.body) && back.response.body.equals(bytes)).toBe(true);
+});
