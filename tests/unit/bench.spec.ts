@@ -34,3 +34,16 @@ test('bench/ab.mjs runs, a build against itself, every kind', async () => {
     expect(out.trim().split('\n').at(-1)).toMatch(/^ratio this build \/ base build: \d+\.\d\d× \(goal .+\)$/);
   }
 });
+
+test('bench/zod-cost.mjs runs: the hand checks against zod, each way', async () => {
+  test.slow(); // a fresh process per contender and measure
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const child = spawn(process.execPath, ['--no-warnings', fromRoot('bench', 'zod-cost.mjs')], { env: { ...env, BENCH_SMOKE: '1' } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  expect(code, out).toBe(0);
+  for (const way of ['hand', 'zod jit', 'zod jitless']) expect(out).toMatch(new RegExp(`^${way} +options [\\d.]+ ms`, 'm'));
+  expect(out.trim().split('\n').at(-1)).toMatch(/^ratio zod jitless \/ hand checks at a cold start: \d+\.\d\d× \(goal .+\)$/);
+});

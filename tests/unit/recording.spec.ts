@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { FileSchema, isRecordingFile, parseRecording, serializeRecording } from '../../src/core/recording.js';
+import { Entry, FileSchema, isEntry, isRecordingFile, parseRecording, serializeRecording } from '../../src/core/recording.js';
 import { BIG_RECORDING_BYTES, openBigRecording } from '../../src/core/big-recording.js';
 import { answerOf } from '../../src/core/replay.js';
 import { RecordingFileError } from '../../src/core/errors.js';
@@ -214,6 +214,33 @@ test('the hand check of a recording file agrees with its zod schema', () => {
       const checked = structuredClone(x);
       expect(isRecordingFile(checked), mutate.toString()).toBe(FileSchema.safeParse(x).success);
       expect(checked, `${mutate} left as it was`).toEqual(x);
+    }
+  }
+});
+
+test('the hand check of a stream event agrees with its zod schema', () => {
+  const files = [...fs.readdirSync(compat).filter((f) => f.endsWith('.json')).map((f) => path.join(compat, f)), seedFile].map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+  const events: unknown[] = files.flatMap((x) => (x.response.is_streaming ? x.response.body : [])).filter((e: unknown) => typeof e !== 'string');
+  events.push({ raw: ': keep-alive', t: 3 }, { __data__: null }, { event: 'ping', id: '7', __data__: {}, t: 0 });
+  expect(events.length).toBeGreaterThan(20);
+  const mutations: ((e: any) => unknown)[] = [
+    (e) => ((e.t = -1), e),
+    (e) => ((e.t = '5'), e),
+    (e) => ((e.event = 5), e),
+    (e) => ((e.id = null), e),
+    (e) => ((e.raw = 1), e),
+    (e) => ((e.__type__ = {}), e),
+    (e) => (delete e.__data__, delete e.raw, e),
+    (e) => ((e.__data__ = undefined), (e.raw = undefined), e),
+    (e) => Object.assign([], e), // an array with an event's fields
+    () => null,
+    () => 'data: {}',
+  ];
+  for (const event of events) {
+    expect(isEntry(structuredClone(event)), JSON.stringify(event)).toBe(Entry.safeParse(event).success);
+    for (const mutate of mutations) {
+      const x = mutate(structuredClone(event));
+      expect(isEntry(x), `${mutate} of ${JSON.stringify(event).slice(0, 80)}`).toBe(Entry.safeParse(x).success);
     }
   }
 });
