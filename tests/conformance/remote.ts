@@ -22,7 +22,7 @@ export function remoteSession(o: StartOptions): Remote {
   const clock = new TestClock();
   if (pace === 'clock') clock.onChange((state) => channel.shareClock(state));
   const header = encodeAttribution(
-    { id: channel.id, test: { folder: 'conformance/case', title: 'conformance > case', location: 'tests/conformance' }, mode: o.mode, pace, urls: [`${o.upstream.url}/v1/**`], ignore: [], redact: {} },
+    { id: channel.id, test: { folder: 'conformance/case', title: 'conformance > case', location: 'tests/conformance' }, mode: o.mode, pace, urls: [`${o.upstream.url}/v1/**`, `${o.upstream.url.replace(/^http/, 'ws')}/v1/**`], ignore: [], redact: {} },
     secret,
   );
   const settled = async () => {

@@ -4,6 +4,7 @@
 // reads, and sees what it sent in `log`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { SocketPeer } from '../../src/core/socket/transport.js';
 
 export interface Script {
@@ -73,6 +74,20 @@ export function realtimeScript(peer: SocketPeer, log: string[]): void {
   });
 }
 
+const live = new Set<WebSocket>();
+
+/** A `ws` socket as a SocketPeer (what the scripted session talks to). */
+export function wsPeer(ws: WebSocket): SocketPeer {
+  live.add(ws);
+  ws.on('close', () => live.delete(ws));
+  return {
+    send: (f) => ws.send('text' in f ? f.text : f.binary, { binary: !('text' in f) }),
+    close: (code, reason) => ws.close(code, reason),
+    onFrame: (l) => void ws.on('message', (data, binary) => l(binary ? { binary: data as Buffer } : { text: data.toString() })),
+    onClose: (l) => void ws.on('close', (code, reason) => l(code, reason.toString())),
+  };
+}
+
 export interface UpstreamAnswer {
   status: number;
   headers: [string, string][];
@@ -86,6 +101,8 @@ export class ScriptedUpstream {
   sockets = 0;
   /** What its sockets heard, in order. */
   readonly socketLog: string[] = [];
+  /** The subprotocols each socket over HTTP offered. */
+  readonly offered: string[][] = [];
   /** The body of each request, as it arrived. */
   readonly bodies: Buffer[] = [];
   /** What happened, in order: `sent <i>` for each chunk sent, `end`, `reset`. */
@@ -141,6 +158,13 @@ export class ScriptedUpstream {
         res.socket?.destroy();
       }
     });
+    // WebSockets on the same port: each a realtime session (realtimeScript).
+    const sockets = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      this.offered.push(offered);
+      sockets.handleUpgrade(req, socket, head, (ws) => this.socket(wsPeer(ws)));
+    });
     this.server.on('connection', (s) => s.setNoDelay(true));
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -149,6 +173,7 @@ export class ScriptedUpstream {
   async close(): Promise<void> {
     if (!this.server) return;
     this.server.closeAllConnections();
+    for (const ws of live) ws.terminate();
     await new Promise((r) => this.server!.close(r));
   }
 }
