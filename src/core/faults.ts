@@ -13,8 +13,10 @@ export type Fault =
   | { stallAfter: number; ms: number }
   /** After `after` chunks, the provider's own mid-stream error event: its default (`true`), a message, or the event's data. */
   | { errorEvent: true | string | object; after: number }
-  /** A wait of `ms` before the first chunk. */
-  | { firstChunkDelay: number };
+  /** A wait of `ms` before the first chunk (a WebSocket's first server frame). */
+  | { firstChunkDelay: number }
+  /** A WebSocket only: the server closes it after `n` of its frames, with this code (default 1011) and reason. */
+  | { closeAfter: number; code?: number; reason?: string };
 
 export interface FaultOptions {
   /** How many matching calls get it (default: every one). */
@@ -47,7 +49,7 @@ export interface Counts {
 
 const NONE: ReadonlyMap<string, Counts> = new Map();
 
-const KINDS = ['status', 'dropAfter', 'stallAfter', 'errorEvent', 'firstChunkDelay'] as const;
+const KINDS = ['status', 'dropAfter', 'stallAfter', 'errorEvent', 'firstChunkDelay', 'closeAfter'] as const;
 export type FaultKind = (typeof KINDS)[number];
 
 export function kindOf(fault: Fault): FaultKind {
@@ -79,10 +81,10 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
   })();
   const bad = (why: string) => new LlmOptionError(`llm.fault(${url instanceof RegExp ? String(url) : JSON.stringify(url)}, ${shown}): ${why}`);
   if (!(url instanceof RegExp) && (typeof url !== 'string' || !url)) throw bad('the URL must be a glob (as in page.route) or a RegExp.');
-  if (!fault || typeof fault !== 'object' || Array.isArray(fault)) throw bad(`the fault must be one of { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay }.`);
+  if (!fault || typeof fault !== 'object' || Array.isArray(fault)) throw bad(`the fault must be one of { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay }, { closeAfter } (WebSockets).`);
   const f = fault as Record<string, unknown>;
   const kinds = KINDS.filter((k) => k in f);
-  if (kinds.length !== 1) throw bad(kinds.length ? `it has ${kinds.join(' and ')}: give one kind of fault per call.` : `unknown kind of fault (${Object.keys(f).join(', ') || 'empty'}); use { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after } or { firstChunkDelay }.`);
+  if (kinds.length !== 1) throw bad(kinds.length ? `it has ${kinds.join(' and ')}: give one kind of fault per call.` : `unknown kind of fault (${Object.keys(f).join(', ') || 'empty'}); use { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay } or, for a WebSocket, { closeAfter, code?, reason? }.`);
   const count = (name: string, v: unknown, min = 0) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(`${name} must be a whole number of at least ${min} (got ${JSON.stringify(v)}).`);
   };
@@ -121,6 +123,15 @@ export function checkFault(url: unknown, fault: unknown, options: unknown = {}):
     case 'firstChunkDelay':
       count('firstChunkDelay', f.firstChunkDelay);
       known(['firstChunkDelay']);
+      break;
+    case 'closeAfter':
+      count('closeAfter', f.closeAfter);
+      if (f.code !== undefined) {
+        count('code', f.code, 1000);
+        if ((f.code as number) > 4999 || [1004, 1005, 1006, 1015].includes(f.code as number)) throw bad(`code must be a close code a server may send: 1000–4999, not 1004, 1005, 1006 or 1015 (got ${f.code}).`);
+      }
+      if (f.reason !== undefined && (typeof f.reason !== 'string' || Buffer.byteLength(f.reason) > 123)) throw bad('reason must be a string of at most 123 bytes.');
+      known(['closeAfter', 'code', 'reason']);
       break;
   }
   if (!options || typeof options !== 'object') throw bad('the options must be an object: { times?, model?, nth? }.');

@@ -39,3 +39,14 @@ export function realtimeModel(url: string, firstClientFrame?: unknown): string |
   const setup = (firstClientFrame as { setup?: { model?: unknown } } | undefined)?.setup;
   return typeof setup?.model === 'string' ? setup.model.replace(/^models\//, '') : undefined;
 }
+
+/**
+ * A realtime provider's own error, for an `{ errorEvent }` fault: OpenAI's `error` event (the socket
+ * stays open), or for Gemini Live, which has no error event, a close with 1011 and the message.
+ */
+export function realtimeError(url: string, value: true | string | object): { frame: object; close?: { code: number; reason: string } } | { close: { code: number; reason: string } } {
+  const message = typeof value === 'string' ? value : 'The server had an error while processing your request. (fault injected by playwright-llm-replay)';
+  if (/BidiGenerateContent/.test(url) && typeof value !== 'object') return { close: { code: 1011, reason: typeof value === 'string' ? value.slice(0, 120) : 'Internal error encountered.' } };
+  if (typeof value === 'object') return { frame: value };
+  return { frame: { type: 'error', event_id: 'event_llm_replay_fault', error: { type: 'server_error', code: 'server_error', message, param: null, event_id: null } } };
+}

@@ -24,6 +24,7 @@ const upload = (bytes = AUDIO, name = 'hello.wav'): CallRequest => ({
   body: {},
   form: { fields: { model: 'whisper-1', language: 'en' }, file: { field: 'file', name, type: 'audio/wav', base64: bytes.toString('base64') } },
 });
+const describeFaultOf = (f: object) => JSON.stringify(f);
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
 /** Lets every callback the memory transport queued run (its waits end on microtasks and the next turn). */
@@ -418,6 +419,74 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
         const text = fs.readFileSync(files()[0], 'utf8');
         expect(text).not.toContain(key);
         expect(JSON.parse(text).request.protocols).toEqual(['realtime', 'openai-insecure-api-key.<redacted>']);
+      });
+
+      /** Records one conversation (hello), then starts a replay with `fault` on the realtime URL. */
+      const replayWithFault = async (fault: Parameters<Running['fault']>[1], pace?: StartOptions['pace']) => {
+        const r = await start({ mode: 'record' });
+        const live = await r.socket!(REALTIME_PATH);
+        await converse(live);
+        await stop(r);
+        const replay = await start({ mode: 'replay', ...(pace !== undefined && { pace }) });
+        await replay.fault('**/v1/realtime*', fault);
+        return { replay, live };
+      };
+
+      test('{ closeAfter, code, reason }: the server closes after n of its frames', async () => {
+        const { replay, live } = await replayWithFault({ closeAfter: 2, code: 4000, reason: 'injected' });
+        const s = await replay.socket!(REALTIME_PATH);
+        s.send(say('hello'));
+        s.send(respond());
+        expect(await s.closed).toEqual({ code: 4000, reason: 'injected' });
+        expect(s.received).toEqual(live.received.slice(0, 2));
+        expect(replay.calls()).toMatchObject([{ outcome: 'replayed', fault: '{ closeAfter: 2, code: 4000, reason: "injected" }' }]);
+        expect(replay.errors()).toEqual([]);
+      });
+
+      test('{ errorEvent, after }: the provider’s error event comes after n server frames, and nothing recorded after it', async () => {
+        const { replay, live } = await replayWithFault({ errorEvent: 'overloaded', after: 3 });
+        const s = await replay.socket!(REALTIME_PATH);
+        s.send(say('hello'));
+        s.send(respond());
+        await until('the error event came', () => s.received.some((f) => f.type === 'error'));
+        expect(s.received.slice(0, 3)).toEqual(live.received.slice(0, 3));
+        expect(s.received[3]).toMatchObject({ type: 'error', error: { type: 'server_error', message: 'overloaded' } });
+        s.close(1000, 'done');
+        await s.closed;
+        expect(s.received).toHaveLength(4);
+      });
+
+      test('{ dropAfter } is for HTTP: a WebSocket it matches is answered as recorded, and the test is told', async () => {
+        const { replay, live } = await replayWithFault({ dropAfter: 1 });
+        const s = await replay.socket!(REALTIME_PATH);
+        await converse(s);
+        expect(s.received).toEqual(live.received);
+        expect(replay.errors().join('\n')).toContain('is for an HTTP answer, and the call it matched is a WebSocket; it was answered as recorded. Use { closeAfter, code, reason }');
+        expect(replay.calls()[0].fault).toBeUndefined();
+      });
+
+      test('{ stallAfter, ms } and { firstChunkDelay } on the test clock: the waits come where they are asked for', async () => {
+        test.skip(!caps.exactClock, 'needs a clock that moves only when told');
+        for (const [fault, waitBefore] of [[{ firstChunkDelay: 500 }, 0], [{ stallAfter: 2, ms: 500 }, 2]] as const) {
+          const { replay } = await replayWithFault(fault, 'clock');
+          await replay.clock.install();
+          const s = await replay.socket!(REALTIME_PATH);
+          s.send(say('hello'));
+          s.send(respond());
+          await flush();
+          await replay.clock.runFor(50);
+          await flush();
+          // Recorded gaps are a few ms (memory): all frames before the fault's place are out, none after it.
+          expect(s.received, describeFaultOf(fault)).toHaveLength(waitBefore);
+          await replay.clock.runFor(449);
+          await flush();
+          expect(s.received).toHaveLength(waitBefore);
+          await replay.clock.runFor(100);
+          await flush();
+          expect(s.received.length).toBeGreaterThan(waitBefore);
+          await stop(replay);
+          fs.rmSync(llmDir, { recursive: true, force: true });
+        }
       });
 
       test('on the test clock, each server frame comes at its recorded gap after the client frame before it', async () => {

@@ -19,8 +19,8 @@ export function socketPair(): [End, End] {
     },
     send: (f) => {
       if (closed) return;
+      // A frame sent before a close arrives before it, as on a socket.
       queueMicrotask(() => {
-        if (closed) return;
         if (!frames[1 - me].length) held[1 - me].push(f);
         for (const l of frames[1 - me]) l(f);
       });

@@ -1,8 +1,8 @@
 // What each kind of fault does to an answer, worked out before the answer is played: by chunk
 // index, and after the end. No transport, no stream, no clock.
 import { test, expect } from '@playwright/test';
-import { type AnswerShape, planFault } from '../../src/core/faults/plan.js';
-import type { Fault } from '../../src/core/faults.js';
+import { type AnswerShape, planFault, planSocketFault } from '../../src/core/faults/plan.js';
+import { type Fault, checkFault } from '../../src/core/faults.js';
 import { LlmOptionError } from '../../src/core/errors.js';
 
 const sse: AnswerShape = { length: 3, framing: 'sse', eol: '\n', endpoint: '/v1/chat/completions' };
@@ -72,4 +72,38 @@ test('a fault past the answer’s last chunk does nothing to it, and the test is
 
 test('a { status } fault has no plan: it is the answer, given instead of the call', () => {
   expect(plan({ status: 429 })).toEqual({ steps: new Map() });
+});
+
+test.describe('on a WebSocket (a recorded conversation with 5 server frames)', () => {
+  const openai = 'wss://api.openai.com/v1/realtime?model=gpt-realtime';
+  const gemini = 'wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
+  const socket = (fault: Fault, url = openai) => planSocketFault({ url: '**/realtime*', fault }, { frames: 5, url });
+
+  test('each kind acts before the n-th server frame; closeAfter defaults to 1011', () => {
+    expect(socket({ firstChunkDelay: 300 })).toEqual(new Map([[0, { wait: 300 }]]));
+    expect(socket({ stallAfter: 2, ms: 50 })).toEqual(new Map([[2, { wait: 50 }]]));
+    expect(socket({ closeAfter: 3 })).toEqual(new Map([[3, { then: { close: { code: 1011, reason: '' } } }]]));
+    expect(socket({ closeAfter: 5, code: 4000, reason: 'bye' })).toEqual(new Map([[5, { then: { close: { code: 4000, reason: 'bye' } } }]]));
+  });
+
+  test('errorEvent is the provider’s: OpenAI’s error event; Gemini Live closes with 1011 and the message', () => {
+    expect(socket({ errorEvent: 'overloaded', after: 1 }).get(1)).toEqual({ then: { frame: { type: 'error', event_id: 'event_llm_replay_fault', error: { type: 'server_error', code: 'server_error', message: 'overloaded', param: null, event_id: null } } } });
+    expect(socket({ errorEvent: 'overloaded', after: 1 }, gemini).get(1)).toEqual({ then: { close: { code: 1011, reason: 'overloaded' } } });
+    expect(socket({ errorEvent: { type: 'error', error: { code: 'x' } }, after: 0 }).get(0)).toEqual({ then: { frame: { type: 'error', error: { code: 'x' } } } });
+  });
+
+  test('HTTP-only kinds and frames past the last are told to the test, and the conversation is replayed as recorded', () => {
+    expect(socket({ dropAfter: 1 }).get(0)!.problem!.message).toContain('is for an HTTP answer, and the call it matched is a WebSocket');
+    expect(socket({ status: 429 }).get(0)!.problem!.message).toContain('Use { closeAfter, code, reason } to end a WebSocket.');
+    expect(socket({ closeAfter: 6 }).get(5)!.problem!.message).toBe('playwright-llm-replay: the fault { closeAfter: 6 } for **/realtime*: the conversation has 5 server frames, so there is no frame 6 to act after. Use a number from 0 to 5.');
+    // And the other way: closeAfter on an HTTP answer.
+    expect(planFault({ url: '**', fault: { closeAfter: 1 } }, { ...sse, length: 3 }).steps.get(0)!.problem!.message).toContain('closes a WebSocket, and the call it matched is an HTTP request');
+  });
+
+  test('closeAfter is checked as llm.fault gets it', () => {
+    expect(() => checkFault('**', { closeAfter: 1, code: 1006 })).toThrow('code must be a close code a server may send: 1000–4999, not 1004, 1005, 1006 or 1015 (got 1006).');
+    expect(() => checkFault('**', { closeAfter: 1, reason: 'x'.repeat(124) })).toThrow('reason must be a string of at most 123 bytes.');
+    expect(() => checkFault('**', { closeAfter: 1, after: 2 })).toThrow('unknown field after.');
+    expect(checkFault('**', { closeAfter: 0, code: 4001, reason: 'r' }).fault).toEqual({ closeAfter: 0, code: 4001, reason: 'r' });
+  });
 });

@@ -4,6 +4,7 @@ import { LlmOptionError } from '../errors.js';
 import { type FaultRule, describeFault } from '../faults.js';
 import type { Framing } from '../../wire/framing.js';
 import { errorEvent } from '../../wire/providers.js';
+import { realtimeError } from '../../wire/realtime.js';
 
 /** What happens before a chunk (or before the end). */
 export interface FaultStep {
@@ -32,6 +33,30 @@ export interface AnswerShape {
 
 const NOTHING: FaultPlan = { steps: new Map() };
 
+/** What a fault does before a WebSocket's n-th server frame (or, at the recording's count of them, after the last). */
+export interface SocketFaultStep {
+  wait?: number;
+  /** The replay stops here: the server closes the socket, or sends its error frame (then, for Gemini, closes). */
+  then?: { close: { code: number; reason: string } } | { frame: object; close?: { code: number; reason: string } };
+  problem?: LlmOptionError;
+}
+
+/** The plan for `rule` on a recorded WebSocket conversation with `frames` server frames, for `url`. */
+export function planSocketFault(rule: Pick<FaultRule, 'url' | 'fault'>, { frames, url }: { frames: number; url: string }): ReadonlyMap<number, SocketFaultStep> {
+  const f = rule.fault;
+  const named = `the fault ${describeFault(f)} for ${rule.url instanceof RegExp ? String(rule.url) : rule.url}`;
+  const at = (i: number, step: SocketFaultStep) => new Map([[i, step]]);
+  const beyond = (n: number) => (n > frames ? at(frames, { problem: new LlmOptionError(`${named}: the conversation has ${frames} server frame${frames === 1 ? '' : 's'}, so there is no frame ${n} to act after. Use a number from 0 to ${frames}.`) }) : undefined);
+  if ('status' in f || 'dropAfter' in f) {
+    return at(0, { problem: new LlmOptionError(`${named} is for an HTTP answer, and the call it matched is a WebSocket; it was answered as recorded. Use { closeAfter, code, reason } to end a WebSocket.`) });
+  }
+  if ('firstChunkDelay' in f) return at(0, { wait: f.firstChunkDelay });
+  if ('stallAfter' in f) return beyond(f.stallAfter) ?? at(f.stallAfter, { wait: f.ms });
+  if ('closeAfter' in f) return beyond(f.closeAfter) ?? at(f.closeAfter, { then: { close: { code: f.code ?? 1011, reason: f.reason ?? '' } } });
+  if ('errorEvent' in f) return beyond(f.after) ?? at(f.after, { then: realtimeError(url, f.errorEvent) });
+  return new Map();
+}
+
 /** The plan for `rule` on an answer of this shape. A `{ status }` fault has none: it is the answer, given instead of the call. */
 export function planFault(rule: Pick<FaultRule, 'url' | 'fault'>, { length, framing, eol, endpoint }: AnswerShape): FaultPlan {
   const f = rule.fault;
@@ -41,6 +66,9 @@ export function planFault(rule: Pick<FaultRule, 'url' | 'fault'>, { length, fram
     n > length
       ? { steps: new Map(), afterEnd: new LlmOptionError(`${named}: the answer has ${length} chunk${length === 1 ? '' : 's'}, so there is no chunk ${n} to act after. Use a number from 0 to ${length}.`) }
       : undefined;
+  if ('closeAfter' in f) {
+    return at(0, { problem: new LlmOptionError(`${named} closes a WebSocket, and the call it matched is an HTTP request; it was answered as recorded. Use { dropAfter } for an HTTP answer.`) });
+  }
   if ('firstChunkDelay' in f) return at(0, { wait: f.firstChunkDelay });
   if ('stallAfter' in f) return beyond(f.stallAfter) ?? at(f.stallAfter, { wait: f.ms });
   if ('dropAfter' in f) return beyond(f.dropAfter) ?? at(f.dropAfter, { then: 'drop' });

@@ -3,7 +3,9 @@
 // The connection is keyed and looked up as an HTTP request is (method GET, endpoint, model), by the
 // same recordings, shelf and ledger; then a replay answers the client frame by frame
 // (conversation.ts), and a record relays both ways and stores the conversation when it closes.
-import { InternalError, LlmReplayError, RecordingFileError, ReplayMissError } from '../errors.js';
+import { InternalError, LlmOptionError, LlmReplayError, RecordingFileError, ReplayMissError } from '../errors.js';
+import { type FaultRule, describeFault } from '../faults.js';
+import { planSocketFault } from '../faults/plan.js';
 import type { Interaction } from '../recording.js';
 import type { LlmCall } from '../call.js';
 import type { Session } from '../session.js';
@@ -34,6 +36,19 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
   const model = described.model ?? realtimeModel(req.url);
   const request: Interaction['request'] = { ...described, ...(model && { model }), ...(req.protocols.length && { protocols: redactProtocols(req.protocols) }) };
   const call = session.ledger.begin(request, t.where);
+  // Faults act on answers this plugin gives: none in passthrough mode.
+  const rule = session.options.mode !== 'passthrough' && session.faults.active() ? session.faults.for(req.url, request.model) : undefined;
+  if (rule) {
+    call.fault = describeFault(rule.fault);
+    call.faultId = rule.id;
+  }
+  const fault = rule && {
+    rule,
+    problem: (error: LlmOptionError) => {
+      call.fault = call.faultId = undefined;
+      session.ledger.fail(error);
+    },
+  };
   const decision = session.shelf.decide(request);
   switch (decision.kind) {
     case 'replay': {
@@ -41,7 +56,7 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
       const conversation = interaction.response.socket;
       if (!conversation) throw new RecordingFileError(file, `holds an HTTP answer, not a WebSocket conversation: it cannot answer ${request.url}. Delete it and record again.`);
       session.ledger.settle(call, { outcome: 'replayed', file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
-      return replay(session, request, conversation, t);
+      return replay(session, request, conversation, t, fault);
     }
     case 'miss':
       session.ledger.settle(call, { outcome: 'missed' });
@@ -51,6 +66,8 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
     case 'passthrough':
       return relay(await t.connect(req), t, () => session.ledger.settle(call, { outcome: 'passthrough' }));
     case 'record': {
+      // A socket recorded now is relayed live, as it happens: a fault acts on its replays.
+      if (fault) fault.problem(new LlmOptionError(`the fault ${call.fault} for ${request.url} matched a WebSocket that was recorded live; faults act on replayed WebSockets, so it got none. Replay the test to see the fault.`));
       const work = record(session, req, request, decision, call, t);
       session.ledger.track(work);
       return work;
@@ -59,8 +76,26 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
 }
 
 /** The recorded server frames, each once the client frames before it have come and matched, at the test's pace. */
-function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport): void {
+function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport, fault?: SocketFault): void {
   const plan = new Replay(conversation, session.recordings.rules, request.url);
+  const total = conversation.frames.filter((f) => f.from === 'server').length;
+  const faultSteps = fault ? planSocketFault(fault.rule, { frames: total, url: request.url }) : undefined;
+  let served = 0;
+  const faulted = new Set<number>();
+  /** What the test's fault does before server frame `n` (at `total`: after the last): false when it ends the replay. */
+  const faultAt = async (n: number): Promise<boolean> => {
+    const step = faultSteps?.get(n);
+    if (!step || faulted.has(n)) return true;
+    faulted.add(n);
+    if (step.problem) fault!.problem(step.problem);
+    // A fault's wait is the test's number of ms, at any pace (as for an HTTP answer).
+    if (step.wait) await sleep(step.wait);
+    if (!step.then || closed) return !closed;
+    closed = true;
+    if ('frame' in step.then) t.send({ text: JSON.stringify(step.then.frame) });
+    if (step.then.close) t.close(step.then.close.code, step.then.close.reason);
+    return false;
+  };
   const pace = session.options.pace;
   const clock: Sleeper | undefined = pace === 'clock' && session.clock?.installed ? session.clock : undefined;
   let closed = false;
@@ -85,9 +120,11 @@ function replay(session: Session, request: Interaction['request'], conversation:
         if (closed) return;
         const wait = scaled(step.delay);
         if (wait > 0 || clock) await sleep(wait);
-        if (closed) return;
-        if ('send' in step) t.send(wireOf(step.send));
-        else {
+        if (closed || !(await faultAt('send' in step ? served : total))) return;
+        if ('send' in step) {
+          t.send(wireOf(step.send));
+          if (++served === total && !(await faultAt(total))) return;
+        } else {
           closed = true;
           t.close(step.close.code, step.close.reason);
         }
@@ -117,6 +154,12 @@ function replay(session: Session, request: Interaction['request'], conversation:
     t.close(POLICY, reasonOf(`llm-replay: client frame ${heard.miss.index} is not in the recording; see the test's error`));
   });
   run(plan.opening());
+}
+
+/** A fault the test injected that acts on this socket's replay, and where its problems go. */
+interface SocketFault {
+  rule: FaultRule;
+  problem(error: LlmOptionError): void;
 }
 
 /** Relays both ways, live, and stores the conversation once either side has closed. */
