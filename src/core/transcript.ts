@@ -7,6 +7,8 @@ import { type Summary, summarize } from '../wire/summary.js';
 import type { Interaction } from './recording.js';
 import type { LlmCall } from './call.js';
 import { sideFilePath } from './side-file.js';
+import type { Conversation } from './socket/conversation.js';
+import { summarizeFrames } from '../wire/realtime.js';
 
 /** A call as the report keeps it: what `llm.calls` says, plus what its recording holds. */
 export interface ReportedCall extends LlmCall {
@@ -20,6 +22,8 @@ export interface ReportedCall extends LlmCall {
   bytes?: { size: number; type: string };
   /** The side file the body is kept in, beside the recording (absolute when the recording's path is). */
   sideFile?: string;
+  /** A WebSocket: frames each way, and how it closed. */
+  socket?: { client: number; server: number; closed?: string };
 }
 
 /** A size as a person reads it. */
@@ -32,6 +36,7 @@ export function describeCall(call: LlmCall | undefined, x: Interaction | undefin
   const base: ReportedCall = call ? { ...call } : { id: '', method: x?.request.method ?? '', url: x?.request.url ?? '', model: x?.request.model, outcome: 'replayed', where: 'worker' };
   if (!x) return base;
   const rs = x.response;
+  if (rs.socket) return describeSocket(base, x, rs.socket);
   // A big recording's events are read from disk: its summary stops at the first thousand.
   const events = rs.events ?? [];
   const payloads = rs.events ? events : [{ data: rs.body }];
@@ -48,6 +53,21 @@ export function describeCall(call: LlmCall | undefined, x: Interaction | undefin
   if (Buffer.isBuffer(rs.body)) base.bytes = { size: rs.body.length, type: (rs.headers['content-type'] ?? '').split(';')[0] || 'binary' };
   if (rs.sideFile && file) base.sideFile = sideFilePath(file, rs.sideFile);
   return base;
+}
+
+function describeSocket(base: ReportedCall, x: Interaction, socket: Conversation): ReportedCall {
+  const { question, answer } = summarizeFrames(socket.frames);
+  const client = socket.frames.filter((f) => f.from === 'client').length;
+  const close = socket.close;
+  return {
+    ...base,
+    endpoint: x.request.endpoint,
+    model: base.model ?? x.request.model,
+    ...(question !== undefined && { question }),
+    ...(answer !== undefined && { answer }),
+    socket: { client, server: socket.frames.length - client, ...(close && { closed: `by the ${close.by}, ${close.code}${close.reason ? ` ${close.reason}` : ''}` }) },
+    durationMs: Math.round(close?.t ?? socket.frames.at(-1)?.t ?? 0),
+  };
 }
 
 const cut = (s: string, n: number) => {
@@ -90,9 +110,10 @@ function callLines(c: ReportedCall, prefix: string, base: string): string[] {
     if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);
     if (c.bytes) lines.push(`   body:     ${formatBytes(c.bytes.size)} of ${c.bytes.type}${c.sideFile ? ` in the side file ${path.basename(c.sideFile)}` : ''}`);
     for (const t of c.toolCalls ?? []) lines.push(`   tool:     ${t.name}(${cut(t.arguments, 200)})`);
+    if (c.socket) lines.push(`   socket:   ${c.socket.client} frame${c.socket.client === 1 ? '' : 's'} from the client, ${c.socket.server} from the server${c.socket.closed ? `; closed ${c.socket.closed}` : '; not closed'}`);
     if (c.reason) lines.push(`   why:      ${cut(c.reason, 300)}`);
     if (c.fault) lines.push(`   fault:    ${cut(c.fault, 300)}`);
-    const facts = [c.chunks !== undefined ? `${c.chunks} chunk${c.chunks === 1 ? '' : 's'}` : '', c.durationMs !== undefined && c.chunks ? `over ${c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`}` : ''].filter(Boolean);
+    const facts = [c.chunks !== undefined ? `${c.chunks} chunk${c.chunks === 1 ? '' : 's'}` : '', c.durationMs !== undefined && (c.chunks || c.socket) ? `over ${c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`}` : ''].filter(Boolean);
     const file = c.file ? path.relative(base, c.file) || c.file : '';
     if (facts.length || file) lines.push(`   ${[facts.join(' '), file].filter(Boolean).join(' · ')}`);
   }

@@ -50,3 +50,26 @@ export function realtimeError(url: string, value: true | string | object): { fra
   if (typeof value === 'object') return { frame: value };
   return { frame: { type: 'error', event_id: 'event_llm_replay_fault', error: { type: 'server_error', code: 'server_error', message, param: null, event_id: null } } };
 }
+
+/** What a person reads of a realtime conversation: the last thing the user said, and the text the model answered (its last response). */
+export function summarizeFrames(frames: readonly { from: 'client' | 'server'; json?: unknown }[]): { question?: string; answer?: string } {
+  let question: string | undefined;
+  let answer = '';
+  for (const f of frames) {
+    const e = f.json as Record<string, any> | undefined;
+    if (!e || typeof e !== 'object') continue;
+    if (f.from === 'client') {
+      // OpenAI: a user message item; Gemini Live: a client turn, or realtime text.
+      const said =
+        e.type === 'conversation.item.create' ? (e.item?.content ?? []).map((c: any) => c?.text ?? c?.transcript ?? '').join('') : e.clientContent ? (e.clientContent.turns ?? []).flatMap((t: any) => (t?.parts ?? []).map((p: any) => p?.text ?? '')).join('') : typeof e.realtimeInput?.text === 'string' ? e.realtimeInput.text : '';
+      if (said) {
+        question = said;
+        answer = '';
+      }
+      continue;
+    }
+    if (typeof e.delta === 'string' && /^response\.(output_)?(text|audio_transcript)\.delta$/.test(e.type)) answer += e.delta;
+    for (const part of e.serverContent?.modelTurn?.parts ?? []) if (typeof part?.text === 'string') answer += part.text;
+  }
+  return { ...(question !== undefined && { question }), ...(answer && { answer }) };
+}

@@ -5,6 +5,8 @@
 import { test, expect } from '@playwright/test';
 import { type Conversation, type Frame, Replay, describeFrameMiss, frameContent } from '../../src/core/socket/conversation.js';
 import { Redactor } from '../../src/core/redact.js';
+import { recordingTranscript } from '../../src/core/transcript.js';
+import { summarizeFrames } from '../../src/wire/realtime.js';
 
 const URL_ = 'wss://api.openai.com/v1/realtime?model=gpt-realtime';
 const rules = (ignore: string[] = []) => ({ ignore, redactor: new Redactor({}) });
@@ -70,4 +72,35 @@ test('a client frame past the end of the recording is a miss; a binary frame is 
   if (!('miss' in res)) throw new Error('expected a miss');
   expect(describeFrameMiss(res.miss, String)).toBe('client frame 1 (clientContent) was not in the recording (it ended before it)');
   expect(frameContent({ from: 'client', t: 0, binary: 'AAAA' }, rules(), URL_)).toEqual({ binary: expect.stringMatching(/^sha256:/) });
+});
+
+test('a socket as show and llm-calls.txt print it: what the user said last, the answer, frames each way, how it closed', () => {
+  const x = {
+    request: { method: 'GET', url: URL_, endpoint: '/v1/realtime?model=gpt-realtime', headers: {}, body: null, model: 'gpt-realtime' },
+    response: { status: 101, headers: {}, framing: 'websocket' as const, socket: conversation },
+    occurrence: 0,
+    test: 'chat > talks',
+  };
+  expect(recordingTranscript(x, '/llm/chat/talks/realtime.0.json', '/llm')).toBe(
+    [
+      'test: chat > talks · status 101',
+      'GET /v1/realtime?model=gpt-realtime · gpt-realtime',
+      '   asked:    Hi',
+      '   answered: Hello',
+      '   socket:   3 frames from the client, 5 from the server; closed by the server, 1000 bye',
+      '   over 130 ms · chat/talks/realtime.0.json',
+    ].join('\n'),
+  );
+});
+
+test('Gemini Live frames are summarized too: the client turn and the model turn’s text parts', () => {
+  const frames: Frame[] = [
+    client(0, { setup: { model: 'models/gemini-live-2.5-flash' } }),
+    server(5, { setupComplete: {} }),
+    client(10, { clientContent: { turns: [{ role: 'user', parts: [{ text: 'Bonjour' }] }], turnComplete: true } }),
+    server(30, { serverContent: { modelTurn: { parts: [{ text: 'Echo: ' }] } } }),
+    server(40, { serverContent: { modelTurn: { parts: [{ text: 'Bonjour' }] } } }),
+    server(50, { serverContent: { turnComplete: true } }),
+  ];
+  expect(summarizeFrames(frames)).toEqual({ question: 'Bonjour', answer: 'Echo: Bonjour' });
 });
