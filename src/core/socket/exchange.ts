@@ -178,8 +178,10 @@ async function record(session: Session, req: SocketRequest, request: Interaction
     relay(server, t, (close) => resolve(close), (frame, from) => frames.push(frameOf(frame, from, round(performance.now() - start))));
   });
   const conversation: Conversation = { frames, ...(closed && { close: { ...closed, t: round(performance.now() - start) } }) };
+  // Gemini Live names its model in its first frame (setup), not in the URL.
+  const model = request.model ?? realtimeModel(req.url, frames.find((f) => f.from === 'client')?.json);
   const interaction: Interaction = {
-    request: { ...stored, ...(request.protocols && { protocols: request.protocols }) },
+    request: { ...stored, ...(model && { model }), ...(request.protocols && { protocols: request.protocols }) },
     response: { status: 101, headers: {}, framing: 'websocket', socket: conversation },
     occurrence,
     test: session.options.test?.title,
