@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { z as m } from 'zod/mini';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = process.env.DIST ?? path.join(here, '../dist');
@@ -36,6 +37,69 @@ const ways = {
 const Events = z.array(rec.Entry);
 ways['zod jitless, z.array(Entry)'] = { ...ways['zod jitless'], file: (f) => (ok(rec.FileSchema.safeParse(f, lax)), ok(Events.safeParse(events(f), lax))) };
 ways['zod jitless, Entry jit'] = { ...ways['zod jitless'], file: (f) => (ok(rec.FileSchema.safeParse(f, lax)), events(f).forEach((e) => ok(rec.Entry.safeParse(e)))), event: ways['zod jit'].event };
+// `validate`: a yes or no, without building the parsed copy.
+ways['zod jitless validate'] = {
+  options: (o) => ok(opt.Options.validate(o, lax)),
+  file: (f) => (ok(rec.FileSchema.validate(f, lax)), events(f).forEach((e) => ok(rec.Entry.validate(e, lax)))),
+  event: (e) => ok(rec.Entry.validate(e, lax)),
+};
+// z.compile's ahead-of-time validator, compiled at first use.
+const compiled = {};
+const cv = (name, schema, x) => ok((compiled[name] ??= z.compile(schema)).validate(x));
+ways['z.compile validate'] = {
+  options: (o) => cv('o', opt.Options, o),
+  file: (f) => (cv('f', rec.FileSchema, f), events(f).forEach((e) => cv('e', rec.Entry, e))),
+  event: (e) => cv('e', rec.Entry, e),
+};
+// zod/mini (its objects never compile): the same rules in its API (error texts shortened).
+const MiniPattern = m.union([m.string().check(m.minLength(1)), m.instanceof(RegExp)]);
+const MiniOptions = m.object({
+  llmDir: m.string({ error: 'llmDir must be a path (string)' }).check(m.minLength(1, 'llmDir must not be empty')),
+  llmMode: m.string(),
+  llmPace: m.custom((v) => v === 'clock' || (typeof v === 'number' && Number.isFinite(v) && v >= 0), { error: 'llmPace …' }),
+  llmUrls: m.array(MiniPattern, { error: 'llmUrls …' }),
+  llmIgnore: m.array(m.any(), { error: 'llmIgnore …' }).check(
+    m.superRefine((list, ctx) =>
+      list.forEach((v, i) => {
+        const problem = opt.ignoreProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [i] });
+      }),
+    ),
+  ),
+  llmRedact: m.strictObject(
+    { headers: m.optional(m.array(MiniPattern, { error: 'h' })), paths: m.optional(m.array(m.string().check(m.minLength(1)), { error: 'p' })), values: m.optional(m.array(m.instanceof(RegExp), { error: 'v' })) },
+    { error: 'llmRedact …' },
+  ),
+});
+const MiniEntry = m
+  .object({ __type__: m.optional(m.string()), __data__: m.optional(m.unknown()), event: m.optional(m.string()), id: m.optional(m.string()), raw: m.optional(m.string()), t: m.optional(m.number().check(m.nonnegative())) })
+  .check(m.refine((e) => e.__data__ !== undefined || e.raw !== undefined, { message: 'an event needs __data__ or raw' }));
+const MiniFrame = m
+  .object({ from: m.enum(['client', 'server']), t: m.number().check(m.nonnegative()), json: m.optional(m.unknown()), text: m.optional(m.string()), binary: m.optional(m.string()) })
+  .check(m.refine((f) => [f.json, f.text, f.binary].filter((x) => x !== undefined).length === 1, { message: 'a frame holds one of json, text or binary' }));
+const MiniFile = m.object({
+  request: m.object({ method: m.optional(m.string()), url: m.string().check(m.minLength(1)), headers: m.nullish(m.record(m.string(), m.unknown())), body: m.optional(m.unknown()), payload: m.optional(m.unknown()), endpoint: m.optional(m.string()), model: m.nullish(m.string()), protocols: m.optional(m.array(m.string())) }),
+  response: m.object({
+    status: m.optional(m.int().check(m.gte(100), m.lte(599))),
+    headers: m.optional(m.record(m.string(), m.string())),
+    is_streaming: m.boolean(),
+    framing: m.optional(m.enum(['sse', 'ndjson', 'json', 'text', 'binary', 'websocket'])),
+    eol: m.optional(m.enum(['\n', '\r\n', '\r'])),
+    body: m.unknown(),
+    encoding: m.optional(m.enum(['base64', 'file'])),
+    chunks: m.optional(m.array(m.object({ t: m.number().check(m.nonnegative()), size: m.int().check(m.positive()) }))),
+    json: m.optional(m.object({ indent: m.int().check(m.gte(0), m.lte(8)), newline: m.boolean() })),
+    terminator: m.nullish(m.object({ data: m.string(), t: m.number().check(m.nonnegative()) })),
+    frames: m.optional(m.array(MiniFrame)),
+    close: m.optional(m.object({ code: m.int().check(m.gte(1000), m.lte(4999)), reason: m.string(), by: m.enum(['client', 'server']), t: m.number().check(m.nonnegative()) })),
+    is_exception: m.optional(m.boolean()),
+    exception_message: m.optional(m.string()),
+  }),
+  occurrence: m.optional(m.int().check(m.nonnegative())),
+  test: m.nullish(m.string()),
+  test_id: m.nullish(m.string()),
+});
+ways['zod/mini'] = { options: (o) => ok(MiniOptions.safeParse(o)), file: (f) => (ok(MiniFile.safeParse(f)), events(f).forEach((e) => ok(MiniEntry.safeParse(e)))), event: (e) => ok(MiniEntry.safeParse(e)) };
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const BIG = SMOKE ? 2_000 : 76_000;

@@ -174,6 +174,18 @@ test('the hand check of a recording file agrees with its zod schema', () => {
     JSON.parse(fs.readFileSync(seedFile, 'utf8')),
     // A binary answer in a side file, that arrived in pieces.
     { request: { url: 'https://api.openai.com/v1/audio/speech', body: {} }, response: { status: 200, is_streaming: false, framing: 'binary', encoding: 'file', body: { file: '0123456789abcdef.mp3', size: 3, sha256: 'a'.repeat(64) }, chunks: [{ t: 0, size: 1 }, { t: 2.5, size: 2 }] } },
+    // A WebSocket conversation: its frames (json, text or binary) and its close.
+    {
+      request: { method: 'GET', url: 'wss://api.openai.com/v1/realtime?model=gpt-realtime', protocols: ['realtime'] },
+      response: {
+        status: 101,
+        is_streaming: true,
+        framing: 'websocket',
+        body: null,
+        frames: [{ from: 'server', t: 5, json: { type: 'session.created' } }, { from: 'client', t: 40, text: 'hi' }, { from: 'server', t: 41, binary: 'AAE=' }],
+        close: { code: 1000, reason: 'bye', by: 'server', t: 130 },
+      },
+    },
   ];
   const mutations: ((x: any) => void)[] = [
     (x) => delete x.request,
@@ -198,12 +210,29 @@ test('the hand check of a recording file agrees with its zod schema', () => {
     (x) => (x.response.chunks = [{ t: 0 }]),
     (x) => (x.response.json = { indent: 9, newline: true }),
     (x) => (x.response.terminator = { data: '[DONE]', t: -1 }),
+    (x) => (x.request.protocols = 'realtime'),
+    (x) => (x.request.protocols = [1]),
+    (x) => (x.response.frames = {}),
+    (x) => (x.response.frames[0].from = 'proxy'),
+    (x) => (x.response.frames[0].t = -1),
+    (x) => (x.response.frames[0].text = 'also'),
+    (x) => delete x.response.frames[0].json,
+    (x) => (x.response.frames[1].text = 5),
+    (x) => (x.response.frames[2].binary = [0, 1]),
+    (x) => (x.response.frames[0] = [x.response.frames[0]]),
+    (x) => (x.response.close = { code: 999, reason: '', by: 'server', t: 0 }),
+    (x) => (x.response.close = { code: 1000.5, reason: '', by: 'server', t: 0 }),
+    (x) => (x.response.close = { code: 1000, reason: 3, by: 'server', t: 0 }),
+    (x) => (x.response.close = { code: 1000, reason: '', by: 'proxy', t: 0 }),
+    (x) => (x.response.close = { code: 1000, reason: '', by: 'client', t: -1 }),
+    (x) => (x.response.close = 'bye'),
     (x) => (x.occurrence = -1),
     (x) => (x.test = 7),
     (x) => (x.response = []),
   ];
   for (const file of valid) {
-    expect(isRecordingFile(structuredClone(file))).toBe(FileSchema.safeParse(file).success);
+    expect(FileSchema.safeParse(file).success, file.request.url).toBe(true);
+    expect(isRecordingFile(structuredClone(file))).toBe(true);
     for (const mutate of mutations) {
       const x = structuredClone(file);
       try {
