@@ -1,9 +1,11 @@
 // The proxy, for backends that are not Node: a local HTTP server that a backend in any language
 // points its base URL at. Same sessions, store and modes as the transports; streams both ways.
 // A request carrying a test's signed attribution header (forwarded by the backend) belongs to that
-// test; anything else goes to the shared folder.
+// test; anything else goes to the shared folder. WebSocket upgrades are served the same way
+// (proxy-socket.ts, loaded on the first one).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Agent } from 'undici';
 import { TEST_HEADER } from './core/attribution.js';
 import { OWN_ATTRIBUTION, attributedSessions } from './core/attributed.js';
@@ -14,6 +16,7 @@ import { createSession } from './options.js';
 import { serverOptions } from './server-env.js';
 import { upstreamVia } from './upstream.js';
 import { LlmOptionError } from './core/errors.js';
+import type { ProxySockets } from './proxy-socket.js';
 
 export interface ProxyOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -41,6 +44,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   const tests = attributedSessions(resolved);
   const agent = new Agent();
   const prefix = upstream.pathname.replace(/\/$/, '');
+  const target = (path: string) => new URL(prefix + path, upstream.origin);
 
   const server = http.createServer(async (req, res) => {
     const transport = responseTransport(res, agent);
@@ -48,12 +52,19 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       const session = tests.forHeader(req.headers[TEST_HEADER]) ?? shared;
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const target = new URL(prefix + (req.url ?? '/'), upstream.origin);
       const headers = headerList(req.headers).filter(([n]) => !HOP_BY_HOP.has(n) && n !== TEST_HEADER);
-      await serve(session, { method: req.method ?? 'GET', url: target.href, headers, body: Buffer.concat(chunks) }, transport);
+      await serve(session, { method: req.method ?? 'GET', url: target(req.url ?? '/').href, headers, body: Buffer.concat(chunks) }, transport);
     } catch (err) {
       transport.fail(err as Error);
     }
+  });
+  let sockets: Promise<ProxySockets> | undefined;
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client gone mid-handshake ends in 'close', which the socket's end hears.
+    socket.on('error', () => {});
+    const session = tests.forHeader(req.headers[TEST_HEADER]) ?? shared;
+    sockets ??= import('./proxy-socket.js').then((m) => new m.ProxySockets(target));
+    sockets.then((s) => s.serve(session, req, socket, head)).catch(() => socket.destroy());
   });
   (server as unknown as Record<symbol, unknown>)[OWN_ATTRIBUTION] = true;
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +75,8 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: async () => {
-      await Promise.all([...tests.all(), shared].map((s) => s.ledger.idle(10_000)));
+      const idle = () => Promise.all([...tests.all(), shared].map((s) => s.ledger.idle(10_000)));
+      await (sockets ? (await sockets).close(idle) : idle());
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await agent.close();

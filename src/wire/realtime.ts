@@ -19,6 +19,14 @@ export function redactProtocols(protocols: readonly string[]): string[] {
   });
 }
 
+/**
+ * The subprotocol a server answers a handshake with, when no real server chose one (a replay): as
+ * the providers do, `realtime` when offered, else the first offered that carries no key.
+ */
+export function answeredProtocol(offered: readonly string[]): string | undefined {
+  return offered.includes('realtime') ? 'realtime' : offered.find((p) => !SECRET_PROTOCOL.test(p));
+}
+
 /** A frame's type, for messages: OpenAI's `type`, or Gemini Live's one top-level key (`setup`, `clientContent`, `serverContent`…). */
 export function frameType(json: unknown): string | undefined {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;

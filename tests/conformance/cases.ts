@@ -357,6 +357,8 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
         await converse(live);
         await r.settled();
         expect(deltas(live)).toEqual(answerTo('hello'));
+        // The frame the server sent at once, before anyone listened, was held for the client.
+        expect(live.received[0]).toEqual({ type: 'session.created', session: { model: 'rt' } });
         expect(r.calls()).toMatchObject([{ outcome: 'recorded', method: 'GET', model: 'rt' }]);
         await stop(r);
         const [file] = files();

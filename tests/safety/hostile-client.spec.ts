@@ -1,12 +1,14 @@
 // A hostile local client against the two processes that listen on the network: the app server
 // (the demo's, with the register preload) and the proxy. It forges the attribution header: old
 // unsigned ones naming paths, signed ones that lead out of llmDir, garbage. Nothing may be written
-// outside llmDir, no report may go where a request says, and a miss quotes no file's content.
+// outside llmDir, no report may go where a request says, and a miss quotes no file's content. A
+// WebSocket upgrade to the proxy with such a header gets no test's mode: it is not recorded.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { test as base, expect } from '@playwright/test';
 import fg from 'fast-glob';
+import WebSocket from 'ws';
 import { startUpstream, type Upstream } from '../support/upstream.js';
 import { fromRoot } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
@@ -114,3 +116,28 @@ for (const kind of ['app', 'proxy'] as const) {
     for (const file of named) expect(file.startsWith(llmDir + path.sep), file).toBe(true);
   });
 }
+
+test('proxy: a WebSocket upgrade with a forged header or none takes no mode from it: in replay mode it is closed (1008), nothing is stored, nothing reaches the upstream', async ({ start, upstream, llmDir, secret }, testInfo) => {
+  const server = await start('proxy', 'replay');
+  const outside = testInfo.outputPath('outside');
+  fs.mkdirSync(outside, { recursive: true });
+  const before = filesUnder(testInfo.outputPath(), 'llm/');
+  const reached = upstream.received.length;
+  // Every forged header says mode 'record'.
+  for (const [name, header] of [...Object.entries(forgedHeaders(outside, secret)), ['no header', undefined] as const]) {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/realtime?model=gpt-realtime`, { headers: header === undefined ? {} : { [TEST_HEADER]: header } });
+    const frames: string[] = [];
+    // A frame means a session was served: it is ended at once, and the checks below fail.
+    ws.on('message', (data) => frames.push(data.toString()) && ws.close());
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    expect(closed, name).toEqual({ code: 1008, reason: expect.stringContaining('no recording of this socket') });
+    expect(frames, name).toEqual([]);
+  }
+  expect(upstream.received.length, 'no handshake reached the upstream').toBe(reached);
+  expect(fg.sync('**/*', { cwd: llmDir, dot: true })).toEqual([]);
+  expect(filesUnder(testInfo.outputPath(), 'llm/')).toEqual(before);
+  expect(fs.readdirSync(outside)).toEqual([]);
+  const log = server.output();
+  expect(log).toContain('ignored an x-llm-replay-test header: its signature does not match');
+  expect(log).toContain('refused the test folder "../escaped"');
+});
