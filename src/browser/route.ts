@@ -3,6 +3,7 @@
 // chunk's delay (a recorded call's answer once it is stored) and fulfills it at once, with the
 // chunk plan in a header that the page script turns back into the recorded stream. Calls are
 // recorded from Node (the upstream is reached through Node's dispatcher), so chunk timing is captured.
+// The context's WebSockets to LLM URLs go through socket-route.ts, installed with it.
 import fs from 'node:fs';
 import type { BrowserContext, Route } from '@playwright/test';
 import type { Dispatcher } from 'undici';
@@ -13,6 +14,7 @@ import { llmUrlPatterns } from '../core/urls.js';
 import { upstreamVia } from '../upstream.js';
 import { CHUNKS_HEADER, encodeChunks } from './chunk-header.js';
 import type { PageScriptArgs } from './page-script.js';
+import { installSocketRoute } from './socket-route.js';
 
 let bundle: string | undefined;
 /** The page script with its imports, built by scripts/build-page-script.mjs. */
@@ -21,7 +23,7 @@ function pageScriptSource(args: PageScriptArgs): string {
   return `(() => {\n${bundle}\nllmReplayPage.pageScript(${JSON.stringify(args)});\n})();`;
 }
 
-/** Routes the context's LLM requests through `session`. Returns the undo. */
+/** Routes the context's LLM requests, and its WebSockets to LLM URLs (socket-route.ts), through `session`. Returns the undo. */
 export async function installBrowserTransport(context: BrowserContext, session: Session, upstream: () => Dispatcher): Promise<() => Promise<void>> {
   const patterns = llmUrlPatterns(session.options.urls).map((re) => ({ source: re.source, flags: re.flags.replace('g', '') }));
   await context.addInitScript({ content: pageScriptSource({ patterns }) });
@@ -34,7 +36,11 @@ export async function installBrowserTransport(context: BrowserContext, session: 
     await serve(session, { method: request.method(), url: request.url(), headers, body }, routeTransport(route, upstream));
   };
   await context.route(matches, handler);
-  return () => context.unroute(matches, handler).catch(() => {});
+  const undoSockets = await installSocketRoute(context, session);
+  return async () => {
+    undoSockets();
+    await context.unroute(matches, handler).catch(() => {});
+  };
 }
 
 /** A route as the exchange's Transport: collects the answer, then fulfills it whole. */

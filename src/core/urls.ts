@@ -2,6 +2,7 @@
 // requests to them are no model call (an SDK's telemetry), answered here.
 import { STATUS_CODES } from 'node:http';
 import { KNOWN_LLM_URLS, NON_MODEL_ENDPOINTS, type NonModelEndpoint } from '../wire/providers.js';
+import { REALTIME_URLS } from '../wire/realtime.js';
 import type { Answer } from './replay.js';
 
 export type UrlPattern = string | RegExp;
@@ -28,9 +29,9 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(re + '$');
 }
 
-/** The built-in provider URLs and the user's, as RegExps. */
+/** The built-in provider URLs (HTTP, and the realtime WebSockets) and the user's, as RegExps. */
 export function llmUrlPatterns(extra: readonly UrlPattern[], withKnown = true): RegExp[] {
-  return [...(withKnown ? KNOWN_LLM_URLS : []), ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
+  return [...(withKnown ? [...KNOWN_LLM_URLS, ...REALTIME_URLS] : []), ...extra].map((p) => (typeof p === 'string' ? globToRegExp(p) : p));
 }
 
 /** Whether a URL matches the patterns (and, with `withKnown`, the built-in provider URLs). */

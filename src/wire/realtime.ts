@@ -2,8 +2,11 @@
 // sessions, which client fields change on every run, which subprotocols carry a key, what a frame's
 // type is. OpenAI Realtime (GA and beta event names), Gemini Live (BidiGenerateContent).
 
-/** The realtime URLs caught by default (ws: and wss:), as globs like llmUrls'. */
-export const REALTIME_URLS = ['wss://api.openai.com/v1/realtime**', 'wss://generativelanguage.googleapis.com/ws/**'];
+/**
+ * The realtime URLs caught by default (ws: and wss:), as globs like llmUrls'. @google/genai writes
+ * Gemini Live's with a doubled slash (`…googleapis.com//ws/…`: its base URL ends with one).
+ */
+export const REALTIME_URLS = ['wss://api.openai.com/v1/realtime**', 'wss://generativelanguage.googleapis.com/{,/}ws/**'];
 
 /** Client frame fields that are new on every run and never part of the match (OpenAI's client `event_id`). */
 export const VOLATILE_FRAME_FIELDS = ['event_id'];

@@ -1,12 +1,13 @@
 // The conformance cases on the page transport: the context's route and the page script, with a
-// fetch in Chromium as the caller (the page is on the upstream's origin). At pace 'clock' the page
+// fetch in Chromium as the caller (the page is on the upstream's origin); for sockets, the context's
+// WebSocket route, with a WebSocket in Chromium as the client. At pace 'clock' the page
 // waits on Playwright's clock, and the test's Node clock follows it (as the fixture makes it).
 import { chromium, type Browser } from '@playwright/test';
 // From dist: the transport reads the page script bundle built beside it (npm run build).
 import { installBrowserTransport } from '../../dist/browser/route.js';
 import { upstreamDispatcher } from '../../src/node/index.js';
 import { QUIET_CHROMIUM_ARGS, chromiumPath } from '../../src/chromium.js';
-import type { Adapter, CallRequest, CallResult } from './adapter.js';
+import type { Adapter, CallRequest, CallResult, SocketClient } from './adapter.js';
 import { conformance } from './cases.js';
 import { localSession } from './local.js';
 
@@ -16,7 +17,7 @@ const page: Adapter = {
   name: 'page',
   http: true,
   caps: {
-    sockets: 'not yet: issue 19 adds WebSockets transport by transport',
+    sockets: true,
     readsPerChunk: true,
     exactClock: false,
     streamsWhileRecording: 'route.fulfill cannot stream: while recording, the page gets the answer whole once it is stored (by design, src/browser/route.ts)',
@@ -28,6 +29,12 @@ const page: Adapter = {
     const undo = await installBrowserTransport(context, local.session as never, upstreamDispatcher);
     let onRead: CallRequest['onRead'];
     await context.exposeFunction('__conformanceRead', (text: string, i: number) => onRead?.(text, i));
+    // The page's sockets tell Node each frame and their close, in order, as they happen.
+    const sockets: { received: SocketClient['received']; close: (c: { code: number; reason: string }) => void }[] = [];
+    await context.exposeFunction('__conformanceSocket', (id: number, event: { frame?: object; close?: { code: number; reason: string } }) => {
+      if (event.frame) sockets[id].received.push(event.frame);
+      if (event.close) sockets[id].close(event.close);
+    });
     const p = await context.newPage();
     await p.goto(`${o.upstream.url}/`);
     return {
@@ -41,6 +48,33 @@ const page: Adapter = {
           await p.clock.runFor(ms);
           await local.clock.runFor(ms);
         },
+      },
+      // A WebSocket in the page, as a chat UI opens one; ready once it opened (or closed without opening).
+      async socket(path, protocols = []): Promise<SocketClient> {
+        const id = sockets.length;
+        const received: SocketClient['received'] = [];
+        const closed = new Promise<{ code: number; reason: string }>((close) => sockets.push({ received, close }));
+        await p.evaluate(
+          ({ id, url, protocols }) =>
+            new Promise<void>((ready) => {
+              const tell = (window as unknown as { __conformanceSocket(id: number, e: object): void }).__conformanceSocket;
+              const ws = new WebSocket(url, protocols);
+              ((window as unknown as { __sockets: WebSocket[] }).__sockets ??= [])[id] = ws;
+              ws.onopen = () => ready();
+              ws.onmessage = (e) => void tell(id, { frame: typeof e.data === 'string' ? JSON.parse(e.data) : { type: 'binary' } });
+              ws.onclose = (e) => (ready(), void tell(id, { close: { code: e.code, reason: e.reason } }));
+            }),
+          { id, url: o.upstream.url.replace(/^http/, 'ws') + path, protocols },
+        );
+        // In the order the case sends them (each evaluate after the one before); the case awaits what comes back.
+        let turn = Promise.resolve();
+        const inPage = (script: (a: { id: number; arg: unknown }) => void, arg: unknown) => void (turn = turn.then(() => p.evaluate(script, { id, arg })).catch(() => {}));
+        return {
+          send: (json) => inPage(({ id, arg }) => (window as unknown as { __sockets: WebSocket[] }).__sockets[id].send(arg as string), JSON.stringify(json)),
+          close: (code, reason) => inPage(({ id, arg }) => (window as unknown as { __sockets: WebSocket[] }).__sockets[id].close(...(arg as [number, string])), [code, reason]),
+          received,
+          closed,
+        };
       },
       async call(req): Promise<CallResult> {
         onRead = req.onRead;

@@ -39,6 +39,7 @@ const ALLOWED: Record<string, string[]> = {
   'upstream.ts': ["new Error('aborted'"],
   'proxy.ts': ["new Error('The client closed the connection'"], // aborts the upstream call
   'browser/page-script.ts': ["new TypeError('network error'", 'new Error(`EventSource'], // what the browser's fetch and EventSource raise
+  'browser/socket-route.ts': ["new Error('the WebSocket did not open"], // a handshake the browser could not make: the network's failure, as an upstream's
 };
 
 test("src/ throws only the plugin's error classes, and types the prefix only in errors.ts", () => {

@@ -107,3 +107,13 @@ test('LLM hosts: the built-in list plus llmUrls globs and RegExps; nothing else'
   expect(isLlm('https://example.com/v1/chat/completions')).toBe(false);
   expect(isLlm('https://openrouter.ai/docs')).toBe(false);
 });
+
+test('LLM WebSockets: the realtime APIs built in (Gemini Live with the doubled slash @google/genai writes), others by llmUrls', () => {
+  const isLlm = urlMatcher(['ws://127.0.0.1:*/v1/**']);
+  expect(isLlm('wss://api.openai.com/v1/realtime?model=gpt-realtime')).toBe(true);
+  expect(isLlm('wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=AIzaX')).toBe(true);
+  expect(isLlm('wss://generativelanguage.googleapis.com//ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContentConstrained?access_token=t')).toBe(true);
+  expect(isLlm('ws://127.0.0.1:43211/v1/realtime?model=rt')).toBe(true);
+  expect(isLlm('wss://example.com/v1/realtime?model=rt')).toBe(false);
+  expect(isLlm('wss://generativelanguage.googleapis.com///ws/x')).toBe(false);
+});
