@@ -2,10 +2,12 @@
 // this turns a replayed body back into the recorded stream: the route handler puts each chunk's
 // size and delay in a response header, and the wrapped fetch / EventSource / XMLHttpRequest deliver
 // the body one chunk per read, at those delays (and fail after the last one when the upstream's
-// stream broke there). Responses without the header are left alone.
+// stream broke there). Responses without the header are left alone. While recording, the header
+// names a live channel instead (src/browser/live.ts): the body comes from it as it arrives. The
+// calls made here say they can take that (a request header); a call that does not gets it whole.
 // Bundled with what it imports (scripts/build-page-script.mjs) into one init script.
 import { createParser } from 'eventsource-parser';
-import { type ChunkPlan, CHUNKS_HEADER, decodeChunks, withoutPlanHeaders } from './chunk-header.js';
+import { type ChunkPlan, CHUNKS_HEADER, LIVE_END, LIVE_REQUEST_HEADER, decodeChunks, liveChannelUrl, withoutPlanHeaders } from './chunk-header.js';
 
 export interface PageScriptArgs {
   /** LLM URL patterns (RegExp source and flags) whose EventSources are driven through fetch. */
@@ -92,14 +94,75 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     }, { highWaterMark: 0 });
   }
 
+  /**
+   * Opens the live channel `id` (a WebSocket the context routes to Node) and passes what comes to
+   * `on`: each chunk, then the end (broken on any close but the end's). `close()` lets it go.
+   */
+  function openLive(id: string, on: { chunk(bytes: Uint8Array): void; end(broken: boolean): void }): { close(): void } {
+    // The WebSocket of now, not of when this script ran: Playwright's routing replaces it.
+    const socket: WebSocket = new w.WebSocket(liveChannelUrl(id));
+    socket.binaryType = 'arraybuffer';
+    let open = true;
+    socket.onmessage = (e: MessageEvent<ArrayBuffer>) => open && on.chunk(new Uint8Array(e.data));
+    socket.onclose = (e: CloseEvent) => {
+      if (!open) return;
+      open = false;
+      on.end(e.code !== LIVE_END);
+    };
+    return {
+      close() {
+        if (!open) return;
+        open = false;
+        socket.close();
+      },
+    };
+  }
+
+  /** A body as it arrives over a live channel, one read per chunk. An abort or a cancel closes the channel: Node takes it as the caller giving up. */
+  function liveStream(id: string, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
+    let channel: { close(): void } | undefined;
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        const stop = () => (channel!.close(), controller.error(abortError(signal)));
+        channel = openLive(id, {
+          chunk: (bytes) => controller.enqueue(bytes),
+          end: (broken) => {
+            signal?.removeEventListener('abort', stop);
+            if (broken) controller.error(new TypeError('network error'));
+            else controller.close();
+          },
+        });
+        // Aborted already: the channel is opened all the same, so that Node hears it closed.
+        if (signal?.aborted) return stop();
+        signal?.addEventListener('abort', stop, { once: true });
+      },
+      cancel() {
+        channel?.close();
+      },
+    });
+  }
+
+  const urlOf = (input: RequestInfo | URL) => new URL(input instanceof Request ? input.url : String(input), location.href).href;
+
+  /** The request's init, saying this script can take its answer over a live channel (LLM URLs only: only they are routed). */
+  function offerLive(input: RequestInfo | URL, init?: RequestInit): RequestInit | undefined {
+    if (!isLlm(urlOf(input))) return init;
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    headers.set(LIVE_REQUEST_HEADER, '1');
+    return { ...init, headers };
+  }
+
   w.fetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const start = w.performance.now();
-    const res = await nativeFetch(input, init);
+    const res = await nativeFetch(input, offerLive(input, init));
     const p = plan(res.headers.get(header));
     if (!p) return res;
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const stream = pacedStream(new Uint8Array(await res.arrayBuffer()), p, start, signal);
-    const paced = new Response(res.status === 204 || res.status === 304 ? null : stream, { status: res.status, statusText: res.statusText, headers: withoutPlanHeaders(res.headers, p) });
+    const noBody = res.status === 204 || res.status === 304;
+    const stream = p.live !== undefined ? liveStream(p.live, signal) : pacedStream(new Uint8Array(await res.arrayBuffer()), p, start, signal);
+    // An answer with no body reads nothing from its channel, and lets it go.
+    if (noBody && p.live !== undefined) void stream.cancel();
+    const paced = new Response(noBody ? null : stream, { status: res.status, statusText: res.statusText, headers: withoutPlanHeaders(res.headers, p) });
     for (const key of ['url', 'redirected', 'type'] as const) Object.defineProperty(paced, key, { value: res[key] });
     return paced;
   };
@@ -187,7 +250,8 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     });
   }
 
-  // XMLHttpRequest: a replayed body is revealed chunk by chunk, with a progress event per chunk.
+  // XMLHttpRequest: a replayed body is revealed chunk by chunk, with a progress event per chunk; a
+  // live one (an async text request) grows as its chunks arrive.
   const NativeXHR = w.XMLHttpRequest;
   const proto = NativeXHR.prototype;
   const getter = (name: string) => Object.getOwnPropertyDescriptor(proto, name)!.get!;
@@ -196,11 +260,23 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   const nativeReadyState = getter('readyState');
   const nativeGetHeader = proto.getResponseHeader;
   const nativeGetAll = proto.getAllResponseHeaders;
-  const state = new WeakMap<XMLHttpRequest, { shown: number; done: boolean }>();
+  /**
+   * A request this script delivers: how much of the text shows, whether it is done (the native
+   * request's own state shows from then on), and for a live answer the text so far and its channel.
+   */
+  interface Delivery {
+    shown: number;
+    done: boolean;
+    live?: { text: string; channel?: { close(): void } };
+    /** While abort() tells the page: the request reads as DONE, then UNSENT. */
+    aborting?: boolean;
+  }
+  const state = new WeakMap<XMLHttpRequest, Delivery>();
   const stateOf = (xhr: XMLHttpRequest) => state.get(xhr);
   Object.defineProperty(proto, 'responseText', {
     get(this: XMLHttpRequest) {
       const s = stateOf(this);
+      if (s?.live) return s.live.text;
       const text: string = nativeResponseText.call(this);
       return s && !s.done ? text.slice(0, s.shown) : text;
     },
@@ -209,7 +285,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   Object.defineProperty(proto, 'response', {
     get(this: XMLHttpRequest) {
       const s = stateOf(this);
-      if (s && !s.done && (this.responseType === '' || this.responseType === 'text')) return (this as any).responseText;
+      if ((s?.live || (s && !s.done)) && (this.responseType === '' || this.responseType === 'text')) return (this as any).responseText;
       return s && !s.done ? null : nativeResponse.call(this);
     },
     configurable: true,
@@ -217,6 +293,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   Object.defineProperty(proto, 'readyState', {
     get(this: XMLHttpRequest) {
       const s = stateOf(this);
+      if (s?.aborting) return 4;
       return s && !s.done ? 3 : nativeReadyState.call(this);
     },
     configurable: true,
@@ -246,13 +323,24 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   // Our listeners must run before the page's, so they are added when the request is made.
   const holdEvents = (xhr: XMLHttpRequest) => {
     let held: Event[] | undefined;
-    const play = async (p: ChunkPlan) => {
-      const s = { shown: 0, done: false };
-      state.set(xhr, s);
-      await new Promise<void>((r) => {
-        const check = () => (nativeReadyState.call(xhr) === 4 ? r() : realSetTimeout(check, 0));
+    /** Resolves once the native request has ended (a fulfilled answer ends at once), or the page aborted it. */
+    const nativeDone = (s: Delivery) =>
+      new Promise<void>((r) => {
+        const check = () => (nativeReadyState.call(xhr) === 4 || s.done ? r() : realSetTimeout(check, 0));
         check();
       });
+    /** The native events held back, now: where the upstream's stream broke, the request fails after the chunks it had sent. */
+    const release = (broken: boolean, total: number) => {
+      for (const e of held ?? []) {
+        const type = broken && e.type === 'load' ? 'error' : e.type;
+        const copy = e instanceof ProgressEvent ? new ProgressEvent(type, { lengthComputable: e.lengthComputable, loaded: total, total }) : new Event(type);
+        xhr.dispatchEvent(copy);
+      }
+    };
+    const play = async (p: ChunkPlan) => {
+      const s: Delivery = { shown: 0, done: false };
+      state.set(xhr, s);
+      await nativeDone(s);
       const total = p.sizes.reduce((a, b) => a + b, 0);
       const text: string = nativeResponseText.call(xhr);
       const bytes = new TextEncoder().encode(text);
@@ -262,6 +350,7 @@ export function pageScript({ patterns }: PageScriptArgs): void {
       for (let i = 0; i < p.sizes.length; i++) {
         const delay = waitFor(i);
         if (delay > 0) await wait(delay, p.clock);
+        if (s.done) return; // aborted
         loaded += p.sizes[i];
         s.shown = sameLength ? new TextDecoder().decode(bytes.subarray(0, loaded)).length : text.length;
         if (i < p.sizes.length - 1) {
@@ -273,13 +362,32 @@ export function pageScript({ patterns }: PageScriptArgs): void {
         const delay = waitFor(p.sizes.length);
         if (delay > 0) await wait(delay, p.clock);
       }
+      if (s.done) return;
       s.done = true;
-      for (const e of held ?? []) {
-        // Where the upstream's stream broke, the request fails after the chunks it had sent.
-        const type = p.broken && e.type === 'load' ? 'error' : e.type;
-        const copy = e instanceof ProgressEvent ? new ProgressEvent(type, { lengthComputable: e.lengthComputable, loaded: total, total }) : new Event(type);
-        xhr.dispatchEvent(copy);
-      }
+      release(p.broken, total);
+    };
+    /** A live answer: the text grows by each chunk as it arrives, with its events; the held ones at the end. */
+    const playLive = (id: string) => {
+      const live: NonNullable<Delivery['live']> = { text: '' };
+      const s: Delivery = { shown: 0, done: false, live };
+      state.set(xhr, s);
+      const decoder = new TextDecoder();
+      let loaded = 0;
+      live.channel = openLive(id, {
+        chunk: (bytes) => {
+          loaded += bytes.length;
+          live.text += decoder.decode(bytes, { stream: true });
+          xhr.dispatchEvent(new Event('readystatechange'));
+          xhr.dispatchEvent(new ProgressEvent('progress', { loaded }));
+        },
+        end: async (broken) => {
+          live.text += decoder.decode();
+          await nativeDone(s);
+          if (s.done) return;
+          s.done = true;
+          release(broken, loaded);
+        },
+      });
     };
     const hold = (e: Event) => {
       if (!held) {
@@ -287,7 +395,8 @@ export function pageScript({ patterns }: PageScriptArgs): void {
         const p = plan(nativeGetHeader.call(xhr, header));
         if (!p || (xhr.responseType !== '' && xhr.responseType !== 'text')) return;
         held = [];
-        void play(p);
+        if (p.live !== undefined) playLive(p.live);
+        else void play(p);
       }
       const s = stateOf(xhr);
       if (s && !s.done && e.isTrusted) {
@@ -301,14 +410,48 @@ export function pageScript({ patterns }: PageScriptArgs): void {
   };
   /** When each request was sent, on the page's clock: a replay's times count from there. */
   const sentAt = new WeakMap<XMLHttpRequest, number>();
+  /** An async request to an LLM URL, for text: it can take a live answer. */
+  const canLive = new WeakSet<XMLHttpRequest>();
   w.XMLHttpRequest = class extends NativeXHR {
     constructor() {
       super();
       holdEvents(this as unknown as XMLHttpRequest);
     }
+    open(method: string, url: string | URL, async = true, user?: string | null, password?: string | null) {
+      const xhr = this as unknown as XMLHttpRequest;
+      stateOf(xhr)?.live?.channel?.close();
+      state.delete(xhr);
+      if (async !== false && isLlm(new URL(String(url), location.href).href)) canLive.add(xhr);
+      else canLive.delete(xhr);
+      // open() with two arguments is async; with more, as given.
+      if (arguments.length <= 2) super.open(method, url);
+      else super.open(method, url, async, user, password);
+    }
     send(body?: Document | XMLHttpRequestBodyInit | null) {
-      sentAt.set(this as unknown as XMLHttpRequest, w.performance.now());
+      const xhr = this as unknown as XMLHttpRequest;
+      sentAt.set(xhr, w.performance.now());
+      if (canLive.has(xhr) && (xhr.responseType === '' || xhr.responseType === 'text')) this.setRequestHeader(LIVE_REQUEST_HEADER, '1');
       super.send(body);
+    }
+    /** Stops a delivery mid-answer as the browser stops a request it is still loading: DONE with an abort, then UNSENT. */
+    abort() {
+      const xhr = this as unknown as XMLHttpRequest;
+      const s = stateOf(xhr);
+      if (!s || s.done) return super.abort();
+      s.done = true;
+      s.live?.channel?.close();
+      if (s.live) s.live.text = '';
+      const loading = nativeReadyState.call(xhr) !== 4;
+      super.abort();
+      // The native request had ended (the route fulfilled it), so its abort told the page nothing.
+      if (loading) return;
+      s.aborting = true;
+      try {
+        xhr.dispatchEvent(new Event('readystatechange'));
+        for (const type of ['abort', 'loadend']) xhr.dispatchEvent(new ProgressEvent(type));
+      } finally {
+        s.aborting = false;
+      }
     }
   };
 }

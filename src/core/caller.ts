@@ -38,6 +38,14 @@ export class Caller {
     return this.t.streams;
   }
 
+  /**
+   * Whether an answer from the upstream can reach the caller as it arrives: always for a transport
+   * that streams; for one that does not, when it can for this call (then it does from now on).
+   */
+  live(): boolean {
+    return this.t.streams || (!this.over && !!this.t.live?.());
+  }
+
   /** The answer has ended, failed, or the caller gave up: nothing more reaches the caller. */
   get over(): boolean {
     return this.aborted || this.done;

@@ -170,6 +170,7 @@ async function passThrough(session: Session, req: LlmRequest, call: LlmCall, cal
   caller.whenAborted(() => controller.abort());
   try {
     const res = await caller.upstream({ method: req.method, url: req.url, headers: req.headers, body: req.body }, controller.signal);
+    caller.live();
     if (!caller.respond(res)) await caller.drain();
     for await (const chunk of res.body) {
       if (caller.aborted) break;
@@ -202,9 +203,10 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
   }
   const recorder = new Recorder(session.recordings.withHeaders(request, req), session.recordings.redactor);
   recorder.response(res.status, res.headers);
-  // Passed on as it arrives — unless the transport cannot stream, or a fault the test injected is to
-  // act on the answer's events: then the caller gets the recorded answer, with the fault, once stored.
-  const live = caller.streams && !fault;
+  // Passed on as it arrives — unless the transport cannot (a page's call its page script did not
+  // make), or a fault the test injected is to act on the answer's events: then the caller gets the
+  // recorded answer, with the fault, once stored.
+  const live = !fault && caller.live();
   if (live && !caller.respond(res)) await caller.drain();
   const held: Buffer[] = [];
   try {

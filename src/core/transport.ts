@@ -27,9 +27,16 @@ export interface Transport {
   /**
    * True when it passes chunks on as they come (Node, the proxy). False when it can only send a
    * whole answer (a page's route): then it gets each chunk's delay, and a recorded call's answer
-   * once it is stored.
+   * once it is stored — unless `live()` says it can pass this one on as it comes.
    */
   readonly streams: boolean;
+  /**
+   * For a transport that does not stream: whether it can pass this call's answer from the upstream
+   * on as it comes (the page, over a live channel, for a call its page script made). Asked at most
+   * once, just before `respond`, when the exchange would (recording without a fault, passthrough);
+   * true commits it: the answer's chunks, end or failure then reach the caller as they come.
+   */
+  live?(): boolean;
   /** Sends the status and headers; false when the caller wants no body until `drain()` resolves. */
   respond(head: ResponseHead): boolean;
   /** Passes one chunk on; false when the caller wants no more until `drain()` resolves. */

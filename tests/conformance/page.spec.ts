@@ -20,7 +20,8 @@ const page: Adapter = {
     sockets: true,
     readsPerChunk: true,
     exactClock: false,
-    streamsWhileRecording: 'route.fulfill cannot stream: while recording, the page gets the answer whole once it is stored (by design, src/browser/route.ts)',
+    // While recording, the answer reaches the page's reader over a live channel (src/browser/live.ts).
+    streamsWhileRecording: true,
   },
   async start(o) {
     browser ??= chromium.launch({ executablePath: chromiumPath(), args: [...QUIET_CHROMIUM_ARGS] });

@@ -11,7 +11,7 @@ test('an invalid fault is refused at the call, naming it and what is wrong', asy
     return error!.message;
   };
   expect(await refused('**/chat/completions', { explode: true } as never)).toBe(
-    'playwright-llm-replay: llm.fault("**/chat/completions", { explode: true }): unknown kind of fault (explode); use { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after } or { firstChunkDelay }.',
+    'playwright-llm-replay: llm.fault("**/chat/completions", { explode: true }): unknown kind of fault (explode); use { status }, { dropAfter }, { stallAfter, ms }, { errorEvent, after }, { firstChunkDelay } or, for a WebSocket, { closeAfter, code?, reason? }.',
   );
   expect(await refused('**/chat/completions', { dropAfter: -1 })).toContain('{ dropAfter: -1 }): dropAfter must be a whole number of at least 0 (got -1).');
   expect(await refused('**/chat/completions', { stallAfter: 2 } as never)).toContain('ms must be a whole number of at least 0 (got undefined)');

@@ -58,6 +58,8 @@ export interface Upstream {
   readonly gaps: number[][];
   /** The headers of every request received, in order. */
   readonly received: http.IncomingHttpHeaders[];
+  /** Answers the client gave up before their end (it closed the connection). */
+  readonly cut: number;
   close(): Promise<void>;
 }
 
@@ -186,10 +188,11 @@ interface Ctx {
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
   const tokenDelay = options.tokenDelay ?? 20;
-  const stats = { connections: 0, requests: 0, gaps: [] as number[][], received: [] as http.IncomingHttpHeaders[] };
+  const stats = { connections: 0, requests: 0, cut: 0, gaps: [] as number[][], received: [] as http.IncomingHttpHeaders[] };
   const server = http.createServer(async (req, res) => {
     stats.requests++;
     stats.received.push(req.headers);
+    res.on('close', () => void (res.writableFinished || stats.cut++));
     // Browsers may call it from a page, as they may call the real APIs.
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
@@ -263,6 +266,9 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     },
     get requests() {
       return stats.requests;
+    },
+    get cut() {
+      return stats.cut;
     },
     gaps: stats.gaps,
     received: stats.received,
