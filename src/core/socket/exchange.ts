@@ -5,7 +5,7 @@
 // (conversation.ts), and a record relays both ways and stores the conversation when it closes.
 import { InternalError, LlmOptionError, LlmReplayError, RecordingFileError, ReplayMissError } from '../errors.js';
 import { type FaultRule, describeFault } from '../faults.js';
-import { planSocketFault } from '../faults/plan.js';
+import { type SocketFaultStep, planSocketFault } from '../faults/plan.js';
 import type { Interaction } from '../recording.js';
 import type { LlmCall } from '../call.js';
 import type { Session } from '../session.js';
@@ -55,8 +55,11 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
       const { file, interaction } = decision.found;
       const conversation = interaction.response.socket;
       if (!conversation) throw new RecordingFileError(file, `holds an HTTP answer, not a WebSocket conversation: it cannot answer ${request.url}. Delete it and record again.`);
+      // What the fault does, planned on the recording: one it cannot do is told now, before the call is settled.
+      const plan = fault && planSocketFault(fault.rule, { frames: conversation.frames.filter((f) => f.from === 'server').length, url: request.url });
+      for (const step of plan?.values() ?? []) if (step.problem) fault!.problem(step.problem);
       session.ledger.settle(call, { outcome: 'replayed', file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
-      return replay(session, request, conversation, t, fault);
+      return replay(session, request, conversation, t, plan);
     }
     case 'miss':
       session.ledger.settle(call, { outcome: 'missed' });
@@ -76,10 +79,9 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
 }
 
 /** The recorded server frames, each once the client frames before it have come and matched, at the test's pace. */
-function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport, fault?: SocketFault): void {
+function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport, faultSteps?: ReadonlyMap<number, SocketFaultStep>): void {
   const plan = new Replay(conversation, session.recordings.rules, request.url);
   const total = conversation.frames.filter((f) => f.from === 'server').length;
-  const faultSteps = fault ? planSocketFault(fault.rule, { frames: total, url: request.url }) : undefined;
   let served = 0;
   const faulted = new Set<number>();
   /** What the test's fault does before server frame `n` (at `total`: after the last): false when it ends the replay. */
@@ -87,7 +89,6 @@ function replay(session: Session, request: Interaction['request'], conversation:
     const step = faultSteps?.get(n);
     if (!step || faulted.has(n)) return true;
     faulted.add(n);
-    if (step.problem) fault!.problem(step.problem);
     // A fault's wait is the test's number of ms, at any pace (as for an HTTP answer).
     if (step.wait) await sleep(step.wait);
     if (!step.then || closed) return !closed;
