@@ -1,6 +1,6 @@
-// The demo chat app's e2e suite, in both modes: the page calls the LLM API itself, or posts to the
+// The demo chat app's e2e suite, in its modes: the page calls the LLM API itself, or posts to the
 // app's /api/chat and the app's server calls it (the plugin is preloaded there through
-// llmServerEnv() in the webServer entry). It uses only the plugin's public API. Its recordings are
+// llmServerEnv() in the webServer entry), or talks to the OpenAI Realtime API over a WebSocket. It uses only the plugin's public API. Its recordings are
 // committed under fixtures/llm/demo/, so `npm run demo` runs offline; `npm run record` records
 // them again against the local stand-in upstream (OPENAI_BASE_URL).
 import crypto from 'node:crypto';
@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import { test, expect, type LlmFixture, type Page } from 'playwright-llm-replay';
 
 const api = process.env.OPENAI_BASE_URL;
-test.use({ llmUrls: api ? [`${api}/**`] : [] });
+// The stand-in's Realtime API, on the same port (recording); else the built-in wss://api.openai.com/v1/realtime.
+const realtimeApi = api?.replace(/^http/, 'ws');
+test.use({ llmUrls: api ? [`${api}/**`, `${realtimeApi}/**`] : [] });
 
 async function openChat(page: Page, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ ...(api ? { baseURL: api } : {}), ...query });
@@ -271,5 +273,116 @@ test.describe('faults across the page and the server', () => {
     await expect(page.getByRole('alert')).toHaveText('The assistant is unavailable (500): Second call fails');
     expect(llm.calls).toHaveLength(2);
     expect(Object.fromEntries(llm.calls.map((c) => [c.where, c.fault ?? null]))).toEqual({ server: null, page: '{ status: 500, body: { error: { message: "Second call fails" } } }' });
+  });
+});
+
+// The realtime mode: one WebSocket to the OpenAI Realtime API per session, opened by the page with
+// the key in its `openai-insecure-api-key.<key>` subprotocol (never stored). Closing the page closes
+// the socket: a socket being recorded is stored then, so the calls are read after it.
+test.describe('realtime mode', () => {
+  const REALTIME = { mode: 'realtime', ...(realtimeApi ? { realtimeURL: realtimeApi } : {}) };
+  const alert = (page: Page) => page.getByRole('alert');
+  const outcome = (llm: LlmFixture) => (llm.mode === 'record' ? 'recorded' : 'replayed');
+  /** Each socket's path, model, where it was opened, its outcome and its fault, once the page has closed. */
+  async function socketsOf(page: Page, llm: LlmFixture, n: number) {
+    await page.close();
+    return (await callsMade(llm, n)).map((c, i) => ({ ...c, fault: llm.calls[i].fault }));
+  }
+
+  /**
+   * Faults act on replayed sockets: a socket being recorded is relayed live, as it happens. So in a
+   * record run a fault test records its conversation whole (the page gets the whole answer) and ends
+   * there; its replays inject the fault into that recording.
+   */
+  async function recordedWhole(page: Page, llm: LlmFixture, text: string) {
+    if (llm.mode !== 'record') return false;
+    await send(page, text);
+    await expect(assistant(page)).toHaveText(`Echo: ${text}`);
+    return true;
+  }
+
+  test('a conversation of two turns over one socket, the answers streamed in', async ({ page, llm }) => {
+    await openChat(page, REALTIME);
+    await send(page, 'Hello realtime');
+    await expect(assistant(page)).toHaveText(['Echo: Hello realtime']);
+    await expect(page.getByRole('button', { name: 'Stop' })).toBeHidden();
+    await expect(page.getByRole('status')).toBeHidden();
+    await send(page, 'And once more');
+    await expect(assistant(page)).toHaveText(['Echo: Hello realtime', 'Echo: And once more']);
+    await expect(page.locator('.message.user')).toHaveText(['Hello realtime', 'And once more']);
+    await expect(page.getByRole('status')).toBeHidden();
+    await expect(alert(page)).toBeHidden();
+    expect(await socketsOf(page, llm, 1)).toEqual([{ path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: outcome(llm), fault: undefined }]);
+  });
+
+  // Server frames 1–9 set the session up and open the response (session.created, session.updated,
+  // the user's item added and done, response.created, rate_limits.updated, the output item and its
+  // part added); 10 and 11 are the answer's first two deltas ("Echo:", " Tell").
+  test('a dropped socket: the partial answer is marked, the banner says its code and reason, and Reconnect asks again on a new socket', async ({ page, llm }) => {
+    await openChat(page, REALTIME);
+    if (await recordedWhole(page, llm, 'Tell me everything')) return;
+    const fault = { closeAfter: 11, code: 1011, reason: 'server going away' };
+    await llm.fault('**/v1/realtime*', fault, { times: 1 });
+    await send(page, 'Tell me everything');
+    await expect(alert(page)).toHaveText('Connection lost (1011): server going away');
+    await expect(assistant(page)).toHaveText('Echo: Tell');
+    await expect(assistant(page)).toHaveClass(/interrupted/);
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await expect(assistant(page)).toHaveText('Echo: Tell me everything');
+    await expect(assistant(page)).not.toHaveClass(/interrupted/);
+    await expect(alert(page)).toBeHidden();
+    await expect(page.locator('.message.user')).toHaveText(['Tell me everything']);
+    // The second socket is the second occurrence of the same connection: past the recorded one, it repeats.
+    const sockets = await socketsOf(page, llm, 2);
+    expect(sockets).toEqual([
+      { path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: 'replayed', fault: '{ closeAfter: 11, code: 1011, reason: "server going away" }' },
+      { path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: 'replayed', fault: undefined },
+    ]);
+    expect(llm.calls[1].file).toBe(llm.calls[0].file);
+  });
+
+  test('the provider’s error event mid-answer is shown, and the partial answer is marked', async ({ page, llm }) => {
+    await openChat(page, REALTIME);
+    if (await recordedWhole(page, llm, 'Keep going')) return;
+    await llm.fault('**/v1/realtime*', { errorEvent: true, after: 11 });
+    await send(page, 'Keep going');
+    await expect(alert(page)).toHaveText('The answer failed: The server had an error while processing your request. (fault injected by playwright-llm-replay)');
+    await expect(assistant(page)).toHaveText('Echo: Keep');
+    await expect(assistant(page)).toHaveClass(/interrupted/);
+    await expect(page.getByRole('button', { name: 'Retry' })).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    expect(await socketsOf(page, llm, 1)).toEqual([{ path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: 'replayed', fault: '{ errorEvent: true, after: 11 }' }]);
+  });
+
+  // The replay goes at once up to the stall (a minute of real time, which Stop ends); the app's
+  // "Still thinking…" timer runs on the page's clock.
+  test('a stalled answer: "Still thinking…" after 2 s without a delta, Stop ends it, and the next question opens a new socket', async ({ page, llm }) => {
+    await page.clock.install({ time: 0 });
+    await page.clock.pauseAt(1000);
+    await openChat(page, REALTIME);
+    if (await recordedWhole(page, llm, 'Take your time')) return;
+    await llm.fault('**/v1/realtime*', { stallAfter: 11, ms: 60_000 }, { times: 1 });
+    await send(page, 'Take your time');
+    await expect(assistant(page)).toHaveText('Echo: Take');
+    await expect(page.getByRole('status')).toHaveText('Assistant is typing…');
+    await page.clock.runFor(1990);
+    await expect(page.getByRole('status')).toHaveText('Assistant is typing…');
+    await page.clock.runFor(20);
+    await expect(page.getByRole('status')).toHaveText('Still thinking…');
+    await expect(assistant(page)).toHaveText('Echo: Take');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(assistant(page)).toHaveClass(/stopped/);
+    await expect(assistant(page)).toHaveText('Echo: Take');
+    await expect(page.getByRole('status')).toBeHidden();
+    await expect(alert(page)).toBeHidden();
+    // Stop closed the socket: asking again opens a new one, which answers in full.
+    await send(page, 'Take your time');
+    await expect(assistant(page)).toHaveText(['Echo: Take', 'Echo: Take your time']);
+    await expect(alert(page)).toBeHidden();
+    expect(await socketsOf(page, llm, 2)).toEqual([
+      { path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: 'replayed', fault: '{ stallAfter: 11, ms: 60000 }' },
+      { path: '/v1/realtime', model: 'gpt-realtime', where: 'page', outcome: 'replayed', fault: undefined },
+    ]);
   });
 });
