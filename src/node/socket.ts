@@ -11,7 +11,6 @@ import type { RawData, WebSocket as WsSocket, WebSocketServer as WsServer } from
 import { type HeaderList, HOP_BY_HOP, headerRecord, headerValue } from '../core/headers.js';
 import { InternalError, LlmReplayError } from '../core/errors.js';
 import type { Session } from '../core/session.js';
-import type { Where } from '../core/call.js';
 import { type SocketPeer, type SocketRequest, type WireFrame, serveSocket } from '../core/socket/exchange.js';
 import type { HandlerTransport } from './sink.js';
 
@@ -35,7 +34,7 @@ export function answerUpgrade(session: Session, url: string, headers: HeaderList
       const req = { method: 'GET', url: path, headers: { ...headerRecord(headers), upgrade: 'websocket', connection: 'Upgrade' } };
       server.handleUpgrade(req as unknown as IncomingMessage, ours, EMPTY, (w) => (ws = w));
       const head = responseHead(client.read() as Buffer | null);
-      if (!ws || head?.status !== 101) throw new InternalError(`the in-process WebSocket server did not accept the handshake for ${url} (${head ? head.line : 'no answer'}).`);
+      if (!ws || head?.status !== 101) throw new InternalError(`the in-process WebSocket server did not accept the handshake for ${session.recordings.redactor.url(url)} (${head ? head.line : 'no answer'}).`);
       t.upgrade(101, head.headers, client);
       const peer = wsPeer(ws);
       const request: SocketRequest = { url, protocols: offeredProtocols(headers), headers };
@@ -149,6 +148,8 @@ export function wsPeer(ws: WsSocket): SocketPeer {
   const events = new PeerEvents();
   ws.on('message', (data: RawData, isBinary: boolean) => events.frame(isBinary ? { binary: bufferOf(data) } : { text: bufferOf(data).toString('utf8') }));
   ws.on('close', (code: number, reason: Buffer) => events.close(code, reason.toString('utf8')));
+  // A frame `ws` cannot take (bad UTF-8, too large) is an 'error' and then a close with its code: the close tells it.
+  ws.on('error', () => {});
   return {
     send: (f) => {
       if (ws.readyState === ws.OPEN) ws.send('text' in f ? f.text : f.binary, { binary: 'binary' in f });
@@ -200,7 +201,8 @@ export function openUpstream(req: SocketRequest, dispatcher: Dispatcher): Promis
       resolve(peer);
     });
     ws.addEventListener('close', (e) => {
-      if (!open) reject(new Error(`the server did not open the WebSocket: ${failure || `closed ${e.code}`}`));
+      // undici tells no more (not the status of a refused handshake).
+      if (!open) reject(new Error(`the server did not open the WebSocket (${failure || `closed ${e.code} before opening`})`));
       events.close(e.code, e.reason);
     });
     const peer: SocketPeer = {

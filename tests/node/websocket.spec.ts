@@ -189,7 +189,7 @@ test('an upstream that refuses the handshake while recording: the client is clos
     const s = open(wsUrl(upstream.url, '/v1/realtime'));
     const closed = await s.closed;
     expect(closed.code).toBe(1011);
-    expect(closed.reason).toMatch(/^upstream failed: the server did not open the WebSocket/);
+    expect(closed.reason).toMatch(/^upstream failed: the server did not open the WebSocket \(closed 1006 before opening\)/);
     await llm.settled();
     expect(llm.calls).toMatchObject([{ outcome: 'not-recorded', reason: expect.stringContaining('upstream failed') }]);
   });
