@@ -3,7 +3,8 @@
 // OpenAIRealtimeWebSocket on it, in a process of its own. Recorded from the stand-in's Realtime API,
 // replayed with no connection; what the handshake carries (headers, subprotocols with keys) reaches
 // the server but not the disk; binary frames and the server's own close codes survive both ways; an
-// upstream that refuses, and a socket to a URL that is not an LLM's, behave as they should.
+// upstream that refuses, passthrough, a socket to a URL that is not an LLM's, and the realtime APIs'
+// URLs with no llmUrls behave as they should.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -209,6 +210,26 @@ test('a WebSocket to a URL that is not an LLM\'s goes to its server untouched, i
       expect(llm.calls).toEqual([]);
     });
     expect(echo.heard).toEqual(['/chat {"type":"ping"}']);
+  } finally {
+    await echo.close();
+  }
+});
+
+test('in passthrough mode an LLM socket is relayed to its server both ways, and nothing is stored', async () => {
+  const echo = await echoServer();
+  try {
+    await withReplay({ llmMode: 'passthrough', llmUrls: [wsUrl(echo.url, '/v1/**')] }, async (llm) => {
+      const s = open(wsUrl(echo.url, '/v1/echo'));
+      await s.opened;
+      s.send({ type: 'ping' });
+      await s.next(isType('pong'));
+      s.ws.close(1000, 'done');
+      expect(await s.closed).toEqual({ code: 1000, reason: 'done' });
+      await llm.settled();
+      expect(llm.calls).toMatchObject([{ outcome: 'passthrough' }]);
+    });
+    expect(echo.heard).toEqual(['/v1/echo {"type":"ping"}']);
+    expect(recordings()).toEqual([]);
   } finally {
     await echo.close();
   }
