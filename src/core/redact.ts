@@ -48,10 +48,8 @@ const SECRET_VALUES: readonly RegExp[] = [
 ];
 
 // Request headers that say nothing about the request and differ between machines and runs (the
-// SDKs' x-stainless-os / -runtime-version / -retry-count would make every re-record a diff; a
-// WebSocket handshake's key is new on every connection, and its subprotocols, which may carry a
-// key, are stored apart and redacted).
-const DROPPED_REQUEST_HEADER = /^(content-length|accept-encoding|accept-language|user-agent|sec-fetch-.*|sec-ch-.*|sec-websocket-.*|x-stainless-.*|x-llm-replay-.*)$/;
+// SDKs' x-stainless-os / -runtime-version / -retry-count would make every re-record a diff).
+const DROPPED_REQUEST_HEADER = /^(content-length|accept-encoding|accept-language|user-agent|sec-fetch-.*|sec-ch-.*|x-stainless-.*|x-llm-replay-.*)$/;
 
 export class Redactor {
   private readonly headerNames: readonly RegExp[];

@@ -1,6 +1,5 @@
 // Everything the plugin knows about LLM providers lives here: which hosts are LLM APIs, how their
 // endpoints are named, and which llama-stack type name a payload carries (for seed compatibility).
-import { REALTIME_URLS } from './realtime.js';
 
 /** Hosts whose every request counts as an LLM call. Globs in Playwright's URL-glob syntax. */
 export const KNOWN_LLM_URLS: readonly string[] = [
@@ -26,8 +25,6 @@ export const KNOWN_LLM_URLS: readonly string[] = [
   'https://api.deepinfra.com/**',
   'http://localhost:11434/**',
   'http://127.0.0.1:11434/**',
-  // Their WebSockets: the realtime sessions.
-  ...REALTIME_URLS,
 ];
 
 /**

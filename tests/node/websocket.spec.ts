@@ -56,6 +56,8 @@ function open(url: string, init: { protocols?: string[]; headers?: Record<string
     ws.addEventListener('open', () => resolve());
     ws.addEventListener('close', (e) => reject(new Error(`closed before opening: ${e.code} ${e.reason}`)));
   });
+  // Only an error for a test that waits for it to open.
+  opened.catch(() => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
   /** Resolves once a received frame matches. */
   const next = async (match: (x: Json | Buffer) => boolean) => {
@@ -197,6 +199,63 @@ test('an upstream that refuses the handshake while recording: the client is clos
   expect(recordings()).toEqual([]);
 });
 
+test("the client's socket opens with the subprotocol the server chose while recording, and in replay with the first it offered", async () => {
+  const echo = await echoServer();
+  try {
+    const options = { llmUrls: [wsUrl(echo.url, '/v1/**')] };
+    const protocolIn = (mode: 'record' | 'replay') =>
+      withReplay({ ...options, llmMode: mode }, async (llm) => {
+        const s = open(wsUrl(echo.url, '/v1/echo'), { protocols: ['first', 'second'] });
+        await s.opened;
+        s.send({ type: 'ping' });
+        await s.next(isType('pong'));
+        s.ws.close(1000, 'done');
+        await s.closed;
+        await llm.settled();
+        return s.ws.protocol;
+      });
+    // The echo server picks the last one offered; a provider (and a replay) the first.
+    expect(await protocolIn('record')).toBe('second');
+    expect(await protocolIn('replay')).toBe('first');
+  } finally {
+    await echo.close();
+  }
+});
+
+test('a client that gives up while the server is still answering its handshake: the server\'s socket is closed and the conversation stored as it stood', async () => {
+  // A server that answers the handshake only when told.
+  const server = http.createServer();
+  const wss = new WebSocketServer({ noServer: true });
+  let serverSaw!: (code: number) => void;
+  const serverClosed = new Promise<number>((resolve) => (serverSaw = resolve));
+  let release = () => {};
+  const asked = new Promise<void>((resolve) => {
+    server.on('upgrade', (req, socket, head) => {
+      release = () => wss.handleUpgrade(req, socket, head, (ws) => ws.on('close', (code) => serverSaw(code)));
+      resolve();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/slow`;
+  try {
+    await withReplay({ llmMode: 'record', llmUrls: ['ws://127.0.0.1:*/v1/**'] }, async (llm) => {
+      const s = open(url);
+      await asked;
+      s.ws.close();
+      expect((await s.closed).code).toBe(1006);
+      release();
+      // The server's socket opened, and was closed since the client had gone (with no code: 1005).
+      expect(await serverClosed).toBe(1005);
+      await llm.settled();
+      expect(llm.calls).toMatchObject([{ outcome: 'recorded' }]);
+    });
+    expect(JSON.parse(fs.readFileSync(recordings()[0], 'utf8')).response).toMatchObject({ frames: [], close: { code: 1006, by: 'client' } });
+  } finally {
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise((r) => server.close(r));
+  }
+});
+
 test('a WebSocket to a URL that is not an LLM\'s goes to its server untouched, in replay mode too', async () => {
   const echo = await echoServer();
   try {
@@ -250,10 +309,13 @@ test("the realtime APIs' sockets are LLM calls with no llmUrls: OpenAI's and Gem
   }
 });
 
-/** A WebSocket server of the test's own: a binary frame is answered with its bytes reversed, `{type: ping}` with `{type: pong}`. */
+/**
+ * A WebSocket server of the test's own: a binary frame is answered with its bytes reversed, `{type: ping}`
+ * with `{type: pong}`; of the subprotocols offered, it picks the last.
+ */
 async function echoServer(): Promise<{ url: string; heard: string[]; close(): Promise<void> }> {
   const server = http.createServer();
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer({ server, handleProtocols: (offered) => [...offered].at(-1) ?? false });
   const heard: string[] = [];
   wss.on('connection', (ws, req) => {
     ws.on('message', (data, binary) => {
