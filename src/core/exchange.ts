@@ -66,7 +66,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     rule,
     endpoint: request.endpoint,
     problem: (error, notApplied) => {
-      if (notApplied) session.ledger.amend(call, { fault: undefined, faultId: undefined });
+      if (notApplied) call.fault = call.faultId = undefined;
       session.ledger.fail(error);
     },
   };

@@ -43,12 +43,6 @@ export class Ledger {
     this.emit({ type: 'settled', call });
   }
 
-  /** A call changed after it began (a fault it matched did not act on it): listeners hear its new state. */
-  amend(call: LlmCall, change: Partial<LlmCall>): void {
-    Object.assign(call, change);
-    this.emit({ type: call.outcome === 'pending' ? 'call' : 'settled', call });
-  }
-
   /** Keeps the test from ending until `work` has settled (see `idle`). */
   track(work: Promise<unknown>): void {
     const p = work.catch(() => {}).finally(() => this.pending.delete(p));

@@ -45,7 +45,7 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
   const fault = rule && {
     rule,
     problem: (error: LlmOptionError) => {
-      session.ledger.amend(call, { fault: undefined, faultId: undefined });
+      call.fault = call.faultId = undefined;
       session.ledger.fail(error);
     },
   };
