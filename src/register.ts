@@ -1,7 +1,7 @@
 // `node --import playwright-llm-replay/register server.js`: the Node transport inside the app's
-// own server. Each incoming request that carries a test's signed attribution header is handled
-// inside that test's session (AsyncLocalStorage), so the LLM calls the server makes for it are
-// replayed from, and recorded into, that test's folder. Calls outside any test use the shared folder.
+// own server. Each incoming request (or WebSocket handshake) that carries a test's signed
+// attribution header is handled inside that test's session (AsyncLocalStorage), so the LLM calls
+// (and sockets) the server makes for it are replayed from, and recorded into, that test's folder. Calls outside any test use the shared folder.
 // On SIGTERM / SIGINT it waits (briefly) for calls still being recorded, and reports those it
 // could not finish to their tests, before the server exits.
 import http from 'node:http';
@@ -32,7 +32,8 @@ if (!g[INSTALLED]) {
     const emit = Server.prototype.emit as (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
     Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
       const own = (this as unknown as Record<symbol, unknown>)[OWN_ATTRIBUTION];
-      const session = event === 'request' && !own ? tests.forHeader((args[0] as http.IncomingMessage).headers[TEST_HEADER]) : undefined;
+      // A request, or a WebSocket's handshake (`upgrade`): the sockets the app opens for it are the test's too.
+      const session = (event === 'request' || event === 'upgrade') && !own ? tests.forHeader((args[0] as http.IncomingMessage).headers[TEST_HEADER]) : undefined;
       if (session) return current.run(session, () => emit.call(this, event, ...args));
       return emit.call(this, event, ...args);
     } as typeof Server.prototype.emit;

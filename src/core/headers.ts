@@ -52,6 +52,12 @@ export function headerValue(list: HeaderList, name: string): string | undefined 
 /** Headers about one connection, not the message: never stored, never passed on by a proxy. */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
 
+/**
+ * A WebSocket handshake's own headers: each connection's (a transport that answers a client's
+ * handshake makes its own to the server); never stored. The subprotocols travel as a list of their own.
+ */
+export const WEBSOCKET_HANDSHAKE: ReadonlySet<string> = new Set(['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'sec-websocket-accept']);
+
 /** Headers that describe how this copy of a body travelled; a replay computes its own. */
 export const TRANSPORT_ONLY: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'content-length', 'content-encoding', 'date']);
 

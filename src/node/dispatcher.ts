@@ -1,6 +1,7 @@
 // The Node transport: an undici Dispatcher set as the process's global dispatcher, so global
 // fetch, undici and the SDKs built on them go through it. Non-LLM requests go straight to the
-// dispatcher that was there before; LLM requests are served by the core's exchange.
+// dispatcher that was there before; LLM requests are served by the core's exchange, and WebSocket
+// handshakes to LLM URLs by its socket exchange (socket.ts).
 import { Dispatcher } from 'undici';
 import { type Transport, serve } from '../core/exchange.js';
 import { type HeaderList, headerList } from '../core/headers.js';
@@ -8,6 +9,7 @@ import type { Session } from '../core/session.js';
 import type { Where } from '../core/call.js';
 import { LlmReplayError, RequestBodyError } from '../core/errors.js';
 import { HandlerTransport } from './sink.js';
+import { answerUpgrade } from './socket.js';
 import { upstreamVia } from '../upstream.js';
 
 type Options = Dispatcher.DispatchOptions;
@@ -44,6 +46,13 @@ export class LlmDispatcher extends Dispatcher {
   override dispatch(opts: Options, handler: Handler): boolean {
     const session = this.sessionFor();
     const url = urlOf(opts);
+    if (opts.upgrade) {
+      // A WebSocket's handshake (undici's WebSocket, Node's global one): its URL is the ws: one.
+      const socketUrl = url && String(opts.upgrade).toLowerCase() === 'websocket' ? url.replace(/^http/, 'ws') : undefined;
+      if (!session || !socketUrl || !session.recordings.intercepts(socketUrl)) return this.upstream.dispatch(opts, handler);
+      answerUpgrade(session, socketUrl, headerList(opts.headers as never), opts.path, new HandlerTransport(handler, this.where, this.reach), this.upstream);
+      return true;
+    }
     if (!session || !url || !session.recordings.intercepts(url)) return this.upstream.dispatch(asFetchSends(opts), handler);
     const transport = new HandlerTransport(handler, this.where, this.reach);
     const headers = headerList(opts.headers as never);

@@ -1,6 +1,7 @@
 // undici passes either a legacy handler (onConnect/onHeaders/onData/onComplete/onError, what
 // Node 20's built-in fetch uses) or a new one (onRequestStart/onResponseStart/…, undici 7's
 // own). HandlerTransport is the exchange's Transport over either, written once.
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ResponseHead, Transport } from '../core/exchange.js';
 import type { Where } from '../core/call.js';
@@ -16,6 +17,16 @@ function raw(headers: [string, string][]): Buffer[] {
     rawHeaders.set(headers, out);
   }
   return out;
+}
+
+/** Header lists as the new-style handlers take them: one entry per name, repeats as arrays. */
+function record(headers: [string, string][]): Record<string, string | string[]> {
+  const obj: Record<string, string | string[]> = {};
+  for (const [name, value] of headers) {
+    const prev = obj[name];
+    obj[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return obj;
 }
 
 const noop = () => {};
@@ -120,13 +131,14 @@ export class HandlerTransport implements Transport {
 
   respond(head: ResponseHead): boolean {
     if (!this.modern) return this.h.onHeaders?.(head.status, raw(head.headers).slice(), this.resume, head.statusText) !== false;
-    const obj: Record<string, string | string[]> = {};
-    for (const [name, value] of head.headers) {
-      const prev = obj[name];
-      obj[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-    }
-    this.h.onResponseStart?.(this.controller!, head.status, obj, head.statusText);
+    this.h.onResponseStart?.(this.controller!, head.status, record(head.headers), head.statusText);
     return !this.paused;
+  }
+
+  /** Answers an upgrade (a WebSocket's handshake): the status and headers, and the socket that is now the connection. */
+  upgrade(status: number, headers: [string, string][], socket: Duplex): void {
+    if (this.modern) this.h.onRequestUpgrade?.(this.controller!, status, record(headers), socket);
+    else this.h.onUpgrade?.(status, raw(headers).slice(), socket);
   }
 
   write(chunk: Buffer): boolean {

@@ -1,7 +1,9 @@
 // The conformance cases on the app server: a Node server (server-app.mjs) started with the plugin's
 // preload (`node --import dist/register.js`) and the environment llmServerEnv() gives a webServer,
 // called by Node's fetch with the test's signed attribution header, as a page calls its backend. It
-// relays each call to the upstream with Node's fetch and streams the answer back read by read.
+// relays each call to the upstream with Node's fetch and streams the answer back read by read, and
+// each WebSocket to one it opens with undici's WebSocket, frame by frame (the handshake carries the
+// header).
 //
 // One app per worker (a worker fixture), so its llmDir is fixed while each case wants a fresh one:
 // the app's llmDir is a symlink that each case points at its own (a worker runs one case at a time).
@@ -16,6 +18,7 @@ import type { Adapter } from './adapter.js';
 import { conformance } from './cases.js';
 import { fetchReads } from './fetch-reads.js';
 import { remoteSession } from './remote.js';
+import { undiciSocket } from './undici-socket.js';
 
 interface App {
   url: string;
@@ -80,7 +83,7 @@ const server: Adapter = {
   name: 'server',
   http: true,
   caps: {
-    sockets: 'not yet: issue 19 adds WebSockets transport by transport',
+    sockets: true,
     // Found by this suite: the merge happens at both steps (seen by counting the app's reads).
     readsPerChunk:
       "two chunks may merge at either step: in the app, whose fetch reads the plugin's answer but awaits its client's socket between reads, the plugin writes the next chunk a turn of the event loop later (at pace 0 two chunks then reach the app as one read; an app that reads back to back gets one read each); and over the extra HTTP hop, the app's writes a turn apart may reach the test as one read, as through the proxy",
@@ -95,6 +98,7 @@ const server: Adapter = {
     return {
       ...remote,
       call: (req) => fetchReads(`${url}/relay`, req, { ...remote.headers(), 'x-upstream': o.upstream.url + req.path }),
+      socket: (path, protocols = []) => undiciSocket(`${url.replace(/^http/, 'ws')}/socket`, protocols, { ...remote.headers(), 'x-upstream': o.upstream.url.replace(/^http/, 'ws') + path }),
     };
   },
 };

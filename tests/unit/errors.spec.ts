@@ -37,6 +37,7 @@ const ALLOWED: Record<string, string[]> = {
   'core/exchange.ts': ["new Error('other side closed'"], // undici's SocketError (UND_ERR_SOCKET) for a dropAfter fault
   'node/sink.ts': ["new Error('aborted'"], // an abort's reason, as undici's
   'upstream.ts': ["new Error('aborted'"],
+  'node/socket.ts': ['new Error(`the server did not open the WebSocket'], // the upstream's socket failed, as the network's (a close reason)
   'proxy.ts': ["new Error('The client closed the connection'"], // aborts the upstream call
   'browser/page-script.ts': ["new TypeError('network error'", 'new Error(`EventSource'], // what the browser's fetch and EventSource raise
   'browser/socket-route.ts': ["new Error('the WebSocket did not open"], // a handshake the browser could not make: the network's failure, as an upstream's
