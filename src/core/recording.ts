@@ -223,14 +223,7 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
     throw new RecordingFileError(file, `records a client exception, not an HTTP response: failed calls are not replayed.`);
   }
   const body = rq.body !== undefined ? rq.body : rq.payload;
-  let endpoint: string;
-  try {
-    endpoint = canonicalEndpoint(rq.url);
-  } catch {
-    throw new RecordingFileError(file, 'has a request.url that is not a valid URL. Fix it, or delete it and record again.');
-  }
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rq.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  const { endpoint, headers } = requestParts(rq, file);
   const request = { method: (rq.method ?? 'POST').toUpperCase(), url: rq.url, endpoint, headers, body, model: rq.model ?? requestModel(endpoint, body) };
   const base = { request, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
   const status = rs.status ?? 200;
@@ -268,6 +261,19 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
   return { ...base, response };
 }
 
+/** A stored request's endpoint (from its URL) and its string headers. */
+function requestParts(rq: RecordingFile['request'], file: string): { endpoint: string; headers: Record<string, string> } {
+  let endpoint: string;
+  try {
+    endpoint = canonicalEndpoint(rq.url);
+  } catch {
+    throw new RecordingFileError(file, 'has a request.url that is not a valid URL. Fix it, or delete it and record again.');
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rq.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  return { endpoint, headers };
+}
+
 /** A WebSocket conversation's file: the connection's request, then its frames and close. */
 function socketFromFile(f: RecordingFile, file: string): Interaction {
   const { request: rq, response: rs } = f;
@@ -277,14 +283,7 @@ function socketFromFile(f: RecordingFile, file: string): Interaction {
   for (let i = 1; i < frames.length; i++) {
     if (frames[i].t < frames[i - 1].t) throw new RecordingFileError(file, `has frame times going backwards at response.frames[${i}] (t ${frames[i].t} < ${frames[i - 1].t}).`);
   }
-  let endpoint: string;
-  try {
-    endpoint = canonicalEndpoint(rq.url);
-  } catch {
-    throw new RecordingFileError(file, 'has a request.url that is not a valid URL. Fix it, or delete it and record again.');
-  }
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rq.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  const { endpoint, headers } = requestParts(rq, file);
   const request: Interaction['request'] = { method: (rq.method ?? 'GET').toUpperCase(), url: rq.url, endpoint, headers, body: rq.body ?? null, model: rq.model ?? undefined, ...(rq.protocols && { protocols: rq.protocols }) };
   const socket: Conversation = { frames, ...(rs.close && { close: rs.close }) };
   return { request, response: { status: rs.status ?? 101, headers: rs.headers ?? {}, framing: 'websocket', socket }, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
