@@ -118,28 +118,46 @@ export function pageScript({ patterns }: PageScriptArgs): void {
     };
   }
 
-  /** A body as it arrives over a live channel, one read per chunk. An abort or a cancel closes the channel: Node takes it as the caller giving up. */
+  /**
+   * A body as it arrives over a live channel, one read per chunk. A broken upstream errors the body
+   * once what came before the break has been read (erroring at once would drop what the reader had
+   * not read yet). An abort or a cancel closes the channel: Node takes it as the caller giving up.
+   */
   function liveStream(id: string, signal?: AbortSignal | null): ReadableStream<Uint8Array> {
     let channel: { close(): void } | undefined;
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        const stop = () => (channel!.close(), controller.error(abortError(signal)));
-        channel = openLive(id, {
-          chunk: (bytes) => controller.enqueue(bytes),
-          end: (broken) => {
-            signal?.removeEventListener('abort', stop);
-            if (broken) controller.error(new TypeError('network error'));
-            else controller.close();
-          },
-        });
-        // Aborted already: the channel is opened all the same, so that Node hears it closed.
-        if (signal?.aborted) return stop();
-        signal?.addEventListener('abort', stop, { once: true });
+    const queue: Uint8Array[] = [];
+    let ended: 'ok' | 'broken' | undefined;
+    let wake: (() => void) | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          const stop = () => (channel!.close(), controller.error(abortError(signal)));
+          channel = openLive(id, {
+            chunk: (bytes) => (queue.push(bytes), wake?.()),
+            end: (broken) => {
+              signal?.removeEventListener('abort', stop);
+              ended = broken ? 'broken' : 'ok';
+              wake?.();
+            },
+          });
+          // Aborted already: the channel is opened all the same, so that Node hears it closed.
+          if (signal?.aborted) return stop();
+          signal?.addEventListener('abort', stop, { once: true });
+        },
+        async pull(controller) {
+          while (!queue.length && !ended) await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          if (queue.length) return controller.enqueue(queue.shift()!);
+          if (ended === 'broken') controller.error(new TypeError('network error'));
+          else controller.close();
+        },
+        cancel() {
+          channel?.close();
+        },
       },
-      cancel() {
-        channel?.close();
-      },
-    });
+      // Nothing is pulled ahead of the reader: each read gets the next chunk as it came.
+      { highWaterMark: 0 },
+    );
   }
 
   const urlOf = (input: RequestInfo | URL) => new URL(input instanceof Request ? input.url : String(input), location.href).href;

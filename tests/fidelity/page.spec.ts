@@ -36,10 +36,14 @@ for (const client of Object.keys(CLIENTS)) {
     const outcomes: string[] = [];
     for (const { scenario, kase } of cells().filter((c) => c.client === client)) {
       const cell = `${scenario} · ${kase}`;
+      outcomes.push(`${cell}: ${kase === 'reset' ? 'not-recorded' : 'recorded, replayed'}`);
       const direct = await inPage(scenario, kase, upstream.url.replace('127.0.0.1', 'localhost'));
       const live = await inPage(scenario, kase, upstream.url);
+      // A broken stream: Chromium errors a body at once, dropping what its reader had not read yet, so how
+      // much of the answer came before the error depends on timing, with the plugin or without. The error
+      // must be the same, and what one saw must be where the other's answer starts.
+      if (kase === 'reset' && sameBreak(live, direct)) continue;
       if (JSON.stringify(live) !== JSON.stringify(direct)) differences.push(`${cell}: live through the plugin ≠ without it\n  without: ${JSON.stringify(direct).slice(0, 600)}\n  through: ${JSON.stringify(live).slice(0, 600)}`);
-      outcomes.push(`${cell}: ${kase === 'reset' ? 'not-recorded' : 'recorded, replayed'}`);
       if (kase === 'reset') continue;
       const replayed = await inPage(scenario, kase, upstream.url);
       if (JSON.stringify(replayed) !== JSON.stringify(live)) differences.push(`${cell}: replayed ≠ live\n  live:     ${JSON.stringify(live).slice(0, 600)}\n  replayed: ${JSON.stringify(replayed).slice(0, 600)}`);
@@ -48,4 +52,13 @@ for (const client of Object.keys(CLIENTS)) {
     await expect.poll(() => llm.calls.every((c) => c.outcome !== 'pending')).toBe(true);
     expect(llm.calls.map((c) => c.outcome).join(',')).toBe(outcomes.map((o) => (o.endsWith('not-recorded') ? 'not-recorded' : 'recorded,replayed')).join(','));
   });
+}
+
+/** Two results of a broken stream agree: the same error, and the items of one are the start of the other's. */
+function sameBreak(a: unknown, b: unknown): boolean {
+  const x = a as { items?: unknown[]; error?: unknown };
+  const y = b as { items?: unknown[]; error?: unknown };
+  if (!x.error || JSON.stringify(x.error) !== JSON.stringify(y.error) || !Array.isArray(x.items) || !Array.isArray(y.items)) return false;
+  const [short, long] = x.items.length <= y.items.length ? [x.items, y.items] : [y.items, x.items];
+  return short.every((item, i) => JSON.stringify(item) === JSON.stringify(long[i]));
 }

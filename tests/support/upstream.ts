@@ -372,12 +372,16 @@ class EventWriter {
     } else this.res.write(text);
   }
 
-  /** A network failure: what was written reaches the client, then the connection is destroyed. */
+  /**
+   * A network failure mid-answer: the connection ends before the body does (no last chunk). It ends
+   * with a FIN, not a reset: a reset makes the client's kernel drop what it had not read yet, so what
+   * a client saw before the failure would depend on how fast it read (Chromium under load read
+   * nothing), while a FIN comes after everything written.
+   */
   async reset() {
     const socket = this.res.socket;
     while (socket && !socket.destroyed && socket.writableLength > 0) await sleep(1);
-    await sleep(Math.max(5, this.delay));
-    socket?.destroy();
+    socket?.end();
   }
 
   end() {
