@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const BENCHES = ['replay-fetch.mjs', 'replay-openai.mjs', 'replay-repeat.mjs', 'replay-json.mjs', 'page.mjs', 'cold-start.mjs', 'big.mjs', 'record-ttfb.mjs'];
+export const BENCHES = ['replay-fetch.mjs', 'replay-openai.mjs', 'replay-repeat.mjs', 'replay-json.mjs', 'page.mjs', 'cold-start.mjs', 'big.mjs', 'record-ttfb.mjs', 'socket-relay.mjs'];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let failed = 0;
