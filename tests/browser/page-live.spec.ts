@@ -195,3 +195,34 @@ test.describe('XMLHttpRequest', () => {
     expect(await page.evaluate(() => (window as unknown as { __xhrs: object[] }).__xhrs[0])).toEqual({ progress: got.progress, events: got.events });
   });
 });
+
+test('while recording, a stream the upstream breaks reaches the page whole up to the break, then the error; nothing is stored', async ({ page, llm, upstream }) => {
+  await page.goto('/');
+  // The stand-in's reset case: three events, then the connection ends before the body does.
+  await page.evaluate(
+    async ({ url, body }) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-standin-case': 'reset' }, body: JSON.stringify(body) });
+      (window as unknown as { __reader: unknown }).__reader = res.body!.getReader();
+    },
+    { url: `${upstream.url}/v1/chat/completions`, body },
+  );
+  // The reader comes late: the stream has broken (the call is settled) before its first read.
+  await expect.poll(() => llm.calls[0]?.outcome).toBe('not-recorded');
+  const got = await page.evaluate(async () => {
+    const reader = (window as unknown as { __reader: ReadableStreamDefaultReader<Uint8Array> }).__reader;
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return { text, ended: 'done' };
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch (err) {
+      return { text, ended: (err as Error).name };
+    }
+  });
+  expect(got.ended).toBe('TypeError');
+  expect(textOf(got.text)).toBe(`Echo: ${WORDS[0]}`);
+  expect(llm.calls).toMatchObject([{ outcome: 'not-recorded', reason: expect.stringContaining('upstream failed') }]);
+});
