@@ -202,12 +202,13 @@ function baseUrlOption(v: string, previous: Map<string, string> = new Map()): Ma
   const m = /^([a-z]+)=(.+)$/.exec(v);
   const names = LIVE_PROVIDERS.map((p) => p.name) as string[];
   if (!m || !names.includes(m[1])) throw new InvalidArgumentError(`--base-url takes <provider>=<url>, the provider one of ${names.join(', ')} (got "${v}").`);
+  let web = false;
   try {
-    const u = new URL(m[2]);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    web = ['http:', 'https:'].includes(new URL(m[2]).protocol);
   } catch {
-    throw new InvalidArgumentError(`--base-url ${m[1]}=: "${m[2]}" is not an http(s) URL.`);
+    // not a URL at all
   }
+  if (!web) throw new InvalidArgumentError(`--base-url ${m[1]}=: "${m[2]}" is not an http(s) URL.`);
   return new Map([...previous, [m[1], m[2]]]);
 }
 

@@ -142,6 +142,9 @@ test('refused without keys, and with CI set unless --force; --sample re-sends th
     const wrong = await cli(['verify', '--live', '--base-url', 'mistral=http://x', '--dir', dir], KEYS);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain('--base-url takes <provider>=<url>, the provider one of openai, anthropic, gemini');
+    const ftp = await cli(['verify', '--live', '--base-url', 'openai=ftp://x', '--dir', dir], KEYS);
+    expect(ftp.status).toBe(2);
+    expect(ftp.stderr).toContain('--base-url openai=: "ftp://x" is not an http(s) URL.');
     const alone = await cli(['verify', '--sample', '2', '--dir', dir], KEYS);
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('go with --live');
