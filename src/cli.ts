@@ -19,6 +19,8 @@ import { CommandError, PREFIX, RecordingFileError, detailOf } from './core/error
 import { LAST_RUN_FILE, type LastRun } from './reporter.js';
 import { startProxy } from './proxy.js';
 import { MODES, checkMode } from './core/mode.js';
+import { driftOf, keyOf, liveAnswer, liveRequest, unreachable } from './core/drift.js';
+import { LIVE_PROVIDERS } from './wire/providers.js';
 
 const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 
@@ -121,6 +123,93 @@ function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): voi
   const fixed = [renamed && `${renamed} renamed`, removed && `${removed} side file${removed === 1 ? '' : 's'} removed`].filter(Boolean).join(', ');
   console.log(`${checked} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'all good'}${fixed ? `, ${fixed}` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
   if (problems.length) process.exitCode = 1;
+}
+
+interface LiveOptions {
+  dir: string;
+  sample?: number;
+  baseUrl?: Map<string, string>;
+  force?: boolean;
+  timeout: number;
+}
+
+/** `verify --live`: re-send recorded requests to the live API and compare the shape of each answer. Writes nothing. */
+async function verifyLive(options: LiveOptions): Promise<void> {
+  const ci = process.env.CI;
+  if (ci && ci !== 'false' && ci !== '0' && !options.force) throw new CommandError(`CI is set (CI=${ci}): verify --live calls the paid live API with your keys, so it does not run in CI. Run it on your machine, or pass --force.`);
+  const root = path.resolve(options.dir);
+  const files = recordingsUnder(root);
+  if (!files.length) throw new CommandError(`no recordings under ${rel(root)}.`);
+  if (!LIVE_PROVIDERS.some((p) => keyOf(p, process.env))) {
+    throw new CommandError(`no API key set: verify --live sends recorded requests to the live API with your keys. Set ${LIVE_PROVIDERS.map((p) => p.env.join(' or ')).join(', ')} for the providers you recorded.`);
+  }
+  // A sample: that many recordings, picked at random.
+  const picked = options.sample && options.sample < files.length ? files.map((f) => ({ f, r: Math.random() })).sort((a, b) => a.r - b.r).slice(0, options.sample).map((p) => p.f).sort() : files;
+  const bases = options.baseUrl ?? new Map<string, string>();
+  const dead = new Map<string, string>();
+  const count = { same: 0, drifted: 0, failed: 0, skipped: 0 };
+  console.log(`verify --live: re-sending ${picked.length} of ${files.length} recording${files.length === 1 ? '' : 's'} to the live API${bases.size ? ` (${[...bases].map(([p, u]) => `${p} at ${u}`).join(', ')})` : ''}; nothing is written.`);
+  for (const file of picked) {
+    let x: Interaction;
+    try {
+      x = read(file);
+    } catch (err) {
+      console.log(`skipped    ${rel(file)}: unreadable (${problemOf(err).split('\n')[0]})`);
+      count.skipped++;
+      continue;
+    }
+    const r = liveRequest(x, bases, process.env);
+    if ('skip' in r) {
+      console.log(`skipped    ${rel(file)}: ${r.skip}`);
+      count.skipped++;
+      continue;
+    }
+    const origin = new URL(r.url).origin;
+    const what = `${rel(file)}  ${x.request.method} ${new URL(r.url).pathname}`;
+    if (dead.has(origin)) {
+      console.log(`not sent   ${what}: ${origin} was unreachable`);
+      count.failed++;
+      continue;
+    }
+    let drift: string[];
+    try {
+      drift = driftOf(x, await liveAnswer(r, options.timeout * 1000));
+    } catch (err) {
+      dead.set(origin, unreachable(err));
+      console.log(`unreachable ${what}: could not reach ${origin}: ${unreachable(err)}. Check your network, or the --base-url.`);
+      count.failed++;
+      continue;
+    }
+    if (!drift.length) {
+      console.log(`same       ${what}`);
+      count.same++;
+      continue;
+    }
+    console.log(`drift      ${what}`);
+    for (const line of drift) console.log(`             ${line}`);
+    count.drifted++;
+  }
+  const sent = count.same + count.drifted;
+  console.log(
+    `${sent} answer${sent === 1 ? '' : 's'} compared: ${count.drifted ? `${count.drifted} drifted from the recording (re-record ${count.drifted === 1 ? 'it' : 'them'}: LLM_REPLAY_MODE=record)` : 'no drift'}${count.failed ? `; ${count.failed} not answered` : ''}${count.skipped ? `; ${count.skipped} skipped` : ''}. No file was changed.`,
+  );
+  if (count.drifted || count.failed) process.exitCode = 1;
+  else if (!sent) throw new CommandError('no recording could be re-sent (see the lines above): nothing was compared.');
+}
+
+/** `--base-url openai=http://127.0.0.1:8080`: where a provider's requests go instead of its own API. */
+function baseUrlOption(v: string, previous: Map<string, string> = new Map()): Map<string, string> {
+  const m = /^([a-z]+)=(.+)$/.exec(v);
+  const names = LIVE_PROVIDERS.map((p) => p.name) as string[];
+  if (!m || !names.includes(m[1])) throw new InvalidArgumentError(`--base-url takes <provider>=<url>, the provider one of ${names.join(', ')} (got "${v}").`);
+  let web = false;
+  try {
+    web = ['http:', 'https:'].includes(new URL(m[2]).protocol);
+  } catch {
+    // not a URL at all
+  }
+  if (!web) throw new InvalidArgumentError(`--base-url ${m[1]}=: "${m[2]}" is not an http(s) URL.`);
+  return new Map([...previous, [m[1], m[2]]]);
 }
 
 function prune(options: { results: string; yes?: boolean }): void {
@@ -236,7 +325,16 @@ function program(): Command {
     .option(...dir)
     .option('--fix', 'rename files whose content no longer matches their name')
     .option('--ignore <path...>', 'the body paths your llmIgnore leaves out of the key')
-    .action(verify);
+    .option('--live', "re-send recorded requests to the live API with your keys (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY) and report answers whose shape changed: fields, types, status, framing, stream events (exit 1 on drift); writes nothing")
+    .option('--sample <n>', 'with --live: re-send only n recordings, picked at random', int('--sample', 1, 1_000_000))
+    .option('--base-url <provider=url>', 'with --live: send a provider\'s requests there instead of its API (openai, anthropic, gemini); repeatable', baseUrlOption)
+    .option('--timeout <seconds>', 'with --live: how long to wait for each answer', int('--timeout', 1, 3600), 120)
+    .option('--force', 'with --live: run even when CI is set')
+    .action((o: LiveOptions & { live?: boolean; fix?: boolean; ignore?: string[] }) => {
+      if (!o.live && (o.sample || o.baseUrl || o.force)) throw new CommandError('--sample, --base-url and --force go with --live (verify --live --sample 5).');
+      if (o.live && o.fix) throw new CommandError('verify --live writes nothing: run verify --fix on its own.');
+      return o.live ? verifyLive(o) : verify(o);
+    });
   cli
     .command('prune')
     .description('remove the recordings the last complete run (with the reporter) did not use; lists them unless --yes')

@@ -163,3 +163,46 @@ export function errorBody(endpoint: string, status: number): object {
   if (path.startsWith('/api/')) return { error: message };
   return { error: { message, type: status === 429 ? 'requests' : 'server_error', param: null, code: status === 429 ? 'rate_limit_exceeded' : null } };
 }
+
+/**
+ * The providers `verify --live` re-sends recordings to with the user's keys: where each one's API is,
+ * which environment variables hold its key, and how the key goes into a request. A key is only ever
+ * sent to the provider's own origin, or to a base URL the user names (`--base-url openai=<url>`),
+ * never to the host a recording names.
+ */
+export interface LiveProvider {
+  name: 'openai' | 'anthropic' | 'gemini';
+  origin: string;
+  /** The environment variables that may hold the key, the first set one wins. */
+  env: readonly string[];
+  /** The headers carrying the key (besides the request's own). */
+  auth(key: string, headers: Record<string, string>): Record<string, string>;
+}
+
+export const LIVE_PROVIDERS: readonly LiveProvider[] = [
+  { name: 'openai', origin: 'https://api.openai.com', env: ['OPENAI_API_KEY'], auth: (key) => ({ authorization: `Bearer ${key}` }) },
+  { name: 'anthropic', origin: 'https://api.anthropic.com', env: ['ANTHROPIC_API_KEY'], auth: (key, h) => ({ 'x-api-key': key, 'anthropic-version': h['anthropic-version'] ?? '2023-06-01' }) },
+  { name: 'gemini', origin: 'https://generativelanguage.googleapis.com', env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], auth: (key) => ({ 'x-goog-api-key': key }) },
+];
+
+/**
+ * Which live provider a recorded request went to: by its host when that is the provider's own, else
+ * (a recording made against a local stand-in or proxy) by its endpoint; undefined for another
+ * provider's host (Groq, Fireworks…) or an endpoint of none of them (Ollama's `/api/chat`).
+ */
+export function liveProviderOf(url: string): LiveProvider | undefined {
+  const u = new URL(url);
+  const own = LIVE_PROVIDERS.find((p) => new URL(p.origin).host === u.host);
+  if (own) return own;
+  if (KNOWN_LLM_URLS.some((glob) => glob.startsWith('https://') && hostMatches(glob, u.host))) return undefined;
+  const path = u.pathname;
+  if (/\/v1\/messages(\/|$)/.test(path)) return LIVE_PROVIDERS[1];
+  if (/\/v1(beta|alpha)?\/models\/[^/]+:/.test(path)) return LIVE_PROVIDERS[2];
+  if (/^\/api\//.test(path)) return undefined;
+  return /\/v1\//.test(path) ? LIVE_PROVIDERS[0] : undefined;
+}
+
+function hostMatches(glob: string, host: string): boolean {
+  const pattern = glob.replace(/^https?:\/\//, '').split('/')[0];
+  return new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`).test(host);
+}

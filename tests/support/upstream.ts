@@ -72,6 +72,11 @@ export interface UpstreamOptions {
    * body) instead of fresh: the same request always gets the same bytes. Delays stay.
    */
   deterministic?: boolean;
+  /**
+   * OpenAI chat answers (JSON, and every chunk of a stream) change shape as an API update would:
+   * a `service_tier` field is added and `system_fingerprint` is gone (for `verify --live` tests).
+   */
+  drift?: boolean;
 }
 
 /** The request header that picks a wire variant of a streamed answer. */
@@ -184,6 +189,7 @@ interface Ctx {
   ids: Ids;
   requestId: string;
   kase?: WireCase;
+  drift?: boolean;
 }
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
@@ -239,7 +245,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     if (body.model === 'broken') return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
     const w = new EventWriter(res, tokenDelay, stats.gaps);
-    const c: Ctx = { body, multipart, contentType, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined };
+    const c: Ctx = { body, multipart, contentType, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined, drift: options.drift };
     if (req.method === 'POST') {
       for (const route of ROUTES) {
         const m = route.path.exec(path);
@@ -505,6 +511,7 @@ async function send(c: Ctx, wire: Wire, headers: http.OutgoingHttpHeaders, event
 
 async function openaiChat(c: Ctx) {
   const { body, res, ids } = c;
+  const fingerprint: Json = c.drift ? { service_tier: 'default' } : { system_fingerprint: 'fp_local' };
   const completionId = ids.id('chatcmpl-');
   const created = ids.unix();
   const model = body.model ?? 'gpt-4o-mini';
@@ -531,11 +538,11 @@ async function openaiChat(c: Ctx) {
       model,
       choices: [{ index: 0, message, logprobs: null, finish_reason: toolCall ? 'tool_calls' : 'stop' }],
       usage,
-      system_fingerprint: 'fp_local',
+      ...fingerprint,
     });
   }
   const chunk = (delta: Json, finish: string | null = null, split = false): StreamEvent => ({
-    data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }),
+    data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, ...fingerprint, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }),
     split,
   });
   const events: StreamEvent[] = [chunk({ role: 'assistant', content: '', refusal: null })];
@@ -551,7 +558,7 @@ async function openaiChat(c: Ctx) {
     events.push(chunk({}, 'stop'));
   }
   if (body.stream_options?.include_usage) {
-    events.push({ data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_local', choices: [], usage }) });
+    events.push({ data: JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model, ...fingerprint, choices: [], usage }) });
   }
   events.push({ data: '[DONE]' });
   return send(c, WIRES.openai, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'openai-processing-ms': '12' }, events);
