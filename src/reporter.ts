@@ -1,7 +1,8 @@
 // `reporter: [['list'], ['playwright-llm-replay/reporter']]`: at the end of a run, how many LLM calls
 // were replayed, recorded, missed or passed through, the recordings written (with their side files),
 // and — after a complete run only — the recordings under llmDir that no test used (a side file is
-// never one: it goes with its recording). It reads each test's `llm-calls.json`
+// never one: it goes with its recording), and the tokens the replayed calls carried per model with
+// what they would have cost live (src/prices.ts, over the `prices` option). It reads each test's `llm-calls.json`
 // attachment, so it works on sharded runs merged with `merge-reports` too.
 // `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused:
 // through onEnd's status in a test run; `merge-reports` ignores that status and exits 1 only when a

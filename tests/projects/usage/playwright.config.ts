@@ -1,17 +1,13 @@
-// A user project with the run summary reporter and its prices option (PRICES, JSON), run by
-// tests/fixture/usage.spec.ts. Its results come back as JSON in a file; the summary prints to stdout.
+// The report project's setup (tests/projects/report) for this folder's tests, with the run summary
+// reporter's prices option from PRICES (JSON); run by tests/fixture/usage.spec.ts.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import type { LlmOptions } from 'playwright-llm-replay';
+import report from '../report/playwright.config.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const summary = path.resolve(here, '../../../dist/reporter.js');
+const summary = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/reporter.js');
 
-export default defineConfig<Partial<LlmOptions>>({
+export default defineConfig(report, {
   testDir: '.',
-  workers: 1,
-  outputDir: process.env.OUT_DIR,
   reporter: [['json', { outputFile: process.env.JSON_OUT }], [summary, process.env.PRICES ? { prices: JSON.parse(process.env.PRICES) } : {}]],
-  use: { llmDir: process.env.LLM_DIR, llmUrls: [`${process.env.UPSTREAM}/v1/**`] },
 });
