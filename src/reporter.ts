@@ -1,7 +1,8 @@
 // `reporter: [['list'], ['playwright-llm-replay/reporter']]`: at the end of a run, how many LLM calls
 // were replayed, recorded, missed or passed through, the recordings written (with their side files),
 // and — after a complete run only — the recordings under llmDir that no test used (a side file is
-// never one: it goes with its recording). It reads each test's `llm-calls.json`
+// never one: it goes with its recording), and the tokens the replayed calls carried per model with
+// what they would have cost live (src/prices.ts, over the `prices` option). It reads each test's `llm-calls.json`
 // attachment, so it works on sharded runs merged with `merge-reports` too.
 // `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused:
 // through onEnd's status in a test run; `merge-reports` ignores that status and exits 1 only when a
@@ -12,13 +13,17 @@ import fg from 'fast-glob';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
 import { PREFIX, UnusedRecordingsError } from './core/errors.js';
-import { formatBytes } from './core/transcript.js';
+import { formatBytes, formatUsage } from './core/transcript.js';
+import { type Price, PRICES, PRICES_AS_OF, checkPrices, costOf, formatDollars, formatTokens, priceOf } from './prices.js';
+import { type Usage, addUsage } from './wire/usage.js';
 
 export interface LlmReporterOptions {
   /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
   failOnUnused?: boolean;
   /** Recordings roots to look for unused files in, beside those the tests report (default: each project's llmDir). */
   llmDir?: string | string[];
+  /** Prices in US dollars per million tokens, by model id, over the package's table: `{ 'my-model': { input: 1, output: 2 } }`. */
+  prices?: Record<string, Price>;
 }
 
 /** Where the last run's verdict is kept for `npx playwright-llm-replay prune`. */
@@ -82,7 +87,13 @@ export default class LlmReplayReporter implements Reporter {
   /** Why the gate failed the run, when it did. */
   private failure?: string;
 
-  constructor(private readonly options: LlmReporterOptions = {}) {}
+  /** Replayed calls by model: how many, their tokens, and how many of them had no recorded usage. */
+  private readonly replayed = new Map<string, { calls: number; usage?: Usage; without: number }>();
+  private readonly prices: Record<string, Price>;
+
+  constructor(private readonly options: LlmReporterOptions = {}) {
+    this.prices = checkPrices(options.prices);
+  }
 
   printsToStdio(): boolean {
     return false;
@@ -123,6 +134,13 @@ export default class LlmReplayReporter implements Reporter {
       for (const call of data.calls) {
         if (call.owner !== undefined) this.borrowed.set(title, (this.borrowed.get(title) ?? new Set()).add(call.owner));
         this.counts.set(call.outcome, (this.counts.get(call.outcome) ?? 0) + 1);
+        if (call.outcome === 'replayed') {
+          const model = this.replayed.get(call.model ?? '') ?? { calls: 0, without: 0 };
+          model.calls++;
+          if (call.usage) model.usage = addUsage(model.usage, call.usage);
+          else model.without++;
+          this.replayed.set(call.model ?? '', model);
+        }
         if (call.file) this.used.add(path.resolve(call.file));
         if (call.file && call.outcome === 'recorded') {
           this.written.add(path.resolve(call.file));
@@ -148,6 +166,7 @@ export default class LlmReplayReporter implements Reporter {
     const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
     const shownIfAny = ['faulted', 'pending'];
     const lines = [`${PREFIX}${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
+    lines.push(...this.notSpent());
     if (this.notRerecorded.size) {
       const n = this.notRerecorded.size;
       lines.push(`  not re-recorded in full (${n} test${n === 1 ? '; its' : 's; their'} earlier recordings were kept):`, ...[...this.notRerecorded].flatMap(([t, why]) => why.map((w) => `    ${t}: ${w}`)));
@@ -174,6 +193,48 @@ export default class LlmReplayReporter implements Reporter {
   async onExit(): Promise<void> {
     if (!this.failure || !this.merged) return;
     throw new UnusedRecordingsError(this.failure);
+  }
+
+  /**
+   * The tokens the replayed calls carried, per model, and what they would have cost live: at the
+   * reporter's prices over the package's. A model without a price, and a recording without usage,
+   * each say so; only priced calls with usage count in the sum.
+   */
+  private notSpent(): string[] {
+    if (!this.replayed.size) return [];
+    const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+    let calls = 0;
+    let tokens = 0;
+    let dollars = 0;
+    let yours = false;
+    const unpriced: string[] = [];
+    const perModel: string[] = [];
+    for (const [model, m] of [...this.replayed].sort(([a], [b]) => a.localeCompare(b))) {
+      calls += m.calls;
+      const name = model || '(no model named)';
+      const found = model ? (priceOf(model, this.prices) ?? priceOf(model, PRICES)) : undefined;
+      const parts = [plural(m.calls, 'call')];
+      if (m.usage) {
+        tokens += m.usage.input + m.usage.output;
+        parts.push(formatUsage(m.usage));
+        if (found) {
+          const cost = costOf(m.usage, found.price);
+          dollars += cost;
+          yours ||= priceOf(model, this.prices) !== undefined;
+          parts.push(`≈ ${formatDollars(cost)}`);
+        } else {
+          unpriced.push(name);
+          parts.push("no price for this model: add it with the reporter's prices option");
+        }
+      }
+      if (m.without) parts.push(`${m.without === m.calls ? (m.calls === 1 ? 'its recording holds' : 'their recordings hold') : `${plural(m.without, 'recording')} of them ${m.without === 1 ? 'holds' : 'hold'}`} no usage, so no tokens are counted`);
+      perModel.push(`    ${name}: ${parts.join(' · ')}`);
+    }
+    const priced = tokens && unpriced.length < [...this.replayed.values()].filter((m) => m.usage).length;
+    const sum = !tokens
+      ? 'no recorded usage, so no tokens or cost'
+      : `${formatTokens(tokens)} token${tokens === 1 ? '' : 's'} · ${priced ? `≈ ${formatDollars(dollars)} not spent${unpriced.length ? ' on the models with a price' : ''} (prices of ${PRICES_AS_OF}${yours ? ' and the reporter option' : ''})` : 'no price for their models, so no cost'}`;
+    return [`  ${plural(calls, 'call')} replayed · ${sum}:`, ...perModel];
   }
 
   /** What a written recording's side file is, to print after it. */

@@ -9,6 +9,7 @@ import type { LlmCall } from './call.js';
 import { sideFilePath } from './side-file.js';
 import type { Conversation } from './socket/conversation.js';
 import { summarizeFrames } from '../wire/realtime.js';
+import { type Usage, usageOfFrames } from '../wire/usage.js';
 
 /** A call as the report keeps it: what `llm.calls` says, plus what its recording holds. */
 export interface ReportedCall extends LlmCall {
@@ -24,6 +25,17 @@ export interface ReportedCall extends LlmCall {
   sideFile?: string;
   /** A WebSocket: frames each way, and how it closed. */
   socket?: { client: number; server: number; closed?: string };
+  /** The tokens the recorded answer says the call carried; none when it says nothing. */
+  usage?: Usage;
+}
+
+/** A count as a person reads it: 1,500. */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/** A call's tokens: `1,000 in (200 cached) + 500 out (100 reasoning)`. */
+export function formatUsage(u: Usage): string {
+  const inParts = [u.cached ? `${formatCount(u.cached)} cached` : '', u.cacheWrite ? `${formatCount(u.cacheWrite)} written to cache` : ''].filter(Boolean);
+  return `${formatCount(u.input)} in${inParts.length ? ` (${inParts.join(', ')})` : ''} + ${formatCount(u.output)} out${u.reasoning ? ` (${formatCount(u.reasoning)} reasoning)` : ''}`;
 }
 
 /** A size as a person reads it. */
@@ -47,6 +59,7 @@ export function describeCall(call: LlmCall | undefined, x: Interaction | undefin
   const answer = summary.text ?? summary.other;
   if (answer !== undefined) base.answer = answer;
   if (summary.toolCalls.length) base.toolCalls = summary.toolCalls;
+  if (summary.usage) base.usage = summary.usage;
   base.chunks = rs.events ? rs.events.length + (rs.terminator ? 1 : 0) : rs.body === undefined || rs.body === '' ? 0 : (rs.chunks?.length ?? 1);
   const last = rs.terminator?.t ?? (rs.events && rs.events.length ? rs.events.at(-1)!.t : (rs.chunks?.at(-1)?.t ?? 0));
   base.durationMs = Math.round(last);
@@ -59,12 +72,14 @@ function describeSocket(base: ReportedCall, x: Interaction, socket: Conversation
   const { question, answer } = summarizeFrames(socket.frames);
   const client = socket.frames.filter((f) => f.from === 'client').length;
   const close = socket.close;
+  const usage = usageOfFrames(socket.frames);
   return {
     ...base,
     endpoint: x.request.endpoint,
     model: base.model ?? x.request.model,
     ...(question !== undefined && { question }),
     ...(answer !== undefined && { answer }),
+    ...(usage && { usage }),
     socket: { client, server: socket.frames.length - client, ...(close && { closed: `by the ${close.by}, ${close.code}${close.reason ? ` ${close.reason}` : ''}` }) },
     durationMs: Math.round(close?.t ?? socket.frames.at(-1)?.t ?? 0),
   };
@@ -111,6 +126,7 @@ function callLines(c: ReportedCall, prefix: string, base: string): string[] {
     if (c.bytes) lines.push(`   body:     ${formatBytes(c.bytes.size)} of ${c.bytes.type}${c.sideFile ? ` in the side file ${path.basename(c.sideFile)}` : ''}`);
     for (const t of c.toolCalls ?? []) lines.push(`   tool:     ${t.name}(${cut(t.arguments, 200)})`);
     if (c.socket) lines.push(`   socket:   ${c.socket.client} frame${c.socket.client === 1 ? '' : 's'} from the client, ${c.socket.server} from the server${c.socket.closed ? `; closed ${c.socket.closed}` : '; not closed'}`);
+    if (c.usage) lines.push(`   tokens:   ${formatUsage(c.usage)}`);
     if (c.reason) lines.push(`   why:      ${cut(c.reason, 300)}`);
     if (c.fault) lines.push(`   fault:    ${cut(c.fault, 300)}`);
     const facts = [c.chunks !== undefined ? `${c.chunks} chunk${c.chunks === 1 ? '' : 's'}` : '', c.durationMs !== undefined && (c.chunks || c.socket) ? `over ${c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`}` : ''].filter(Boolean);

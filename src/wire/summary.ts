@@ -2,6 +2,8 @@
 // came back (the text, and the tools called). Provider knowledge: how each API shapes a question
 // and an answer, streamed or whole.
 
+import { type Usage, UsageReader } from './usage.js';
+
 export interface ToolCall {
   name: string;
   arguments: string;
@@ -15,6 +17,8 @@ export interface Summary {
   toolCalls: ToolCall[];
   /** What else came back, when it is not text (embeddings, a model list). */
   other?: string;
+  /** The tokens the answer says the call carried (see usage.ts); none when it says nothing. */
+  usage?: Usage;
 }
 
 type Json = Record<string, any>;
@@ -132,10 +136,12 @@ class Answer {
 /** The question and the answer of a call, from its request body and its response's payloads. */
 export function summarize(requestBody: unknown, payloads: Iterable<{ data?: unknown; event?: string }>, limit = 100_000): Summary {
   const answer = new Answer();
+  const usage = new UsageReader();
   let n = 0;
   for (const p of payloads) {
     if (++n > limit) break;
     answer.add(p.data, p.event);
+    usage.add(p.data, p.event);
   }
-  return { question: questionOf(requestBody), text: answer.hasText ? answer.text : undefined, toolCalls: answer.toolCalls, other: answer.other };
+  return { question: questionOf(requestBody), text: answer.hasText ? answer.text : undefined, toolCalls: answer.toolCalls, other: answer.other, ...(usage.usage && { usage: usage.usage }) };
 }
