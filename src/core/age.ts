@@ -1,5 +1,6 @@
 // How old a recording is: the time it was recorded (`recorded_at`, an ISO time) against now, and
 // the ages a user writes (`90d`, `12h`, `2w`) for `verify --older-than` and the reporter's maxAge.
+import { LlmOptionError } from './errors.js';
 
 const UNITS: Record<string, { ms: number; name: string }> = {
   h: { ms: 3_600_000, name: 'hour' },
@@ -17,12 +18,12 @@ export function isRecordedAt(v: unknown): v is string {
 
 /**
  * An age as a user writes it — a whole number of hours, days or weeks: `12h`, `90d`, `2w` — in ms.
- * Throws an Error saying what is accepted (the caller wraps it in its own error class).
+ * Throws an LlmOptionError naming `what` and saying what is accepted.
  */
 export function parseAge(value: string, what: string): number {
   const m = /^\s*(\d{1,6})\s*([hdw])\s*$/i.exec(value);
   if (!m || Number(m[1]) === 0) {
-    throw new Error(`${what} takes an age: a whole number above 0 and a unit, h (hours), d (days) or w (weeks), e.g. 90d, 12h, 2w; got ${JSON.stringify(value).slice(0, 60)}.`);
+    throw new LlmOptionError(`${what} takes an age: a whole number above 0 and a unit, h (hours), d (days) or w (weeks), e.g. 90d, 12h, 2w; got ${JSON.stringify(value).slice(0, 60)}.`);
   }
   return Number(m[1]) * UNITS[m[2].toLowerCase()].ms;
 }
