@@ -7,6 +7,8 @@ import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/r
 import LlmReplayReporter from '../../src/reporter.js';
 import { CALLS_ATTACHMENT, type CallsAttachment } from '../../src/reporter-data.js';
 import { LlmOptionError } from '../../src/core/errors.js';
+import { parseRecording } from '../../src/core/recording.js';
+import { describeCall } from '../../src/core/transcript.js';
 
 test('a run without a command line is not complete: the gate passes and no recording is called unused', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
@@ -127,4 +129,11 @@ test("the reporter's options are checked: a bad maxAge, failOnOld without maxAge
   expect(() => new LlmReplayReporter({ maxAge: 90 } as never)).toThrow(/ {2}- maxAge: Invalid input: expected string, received number/);
   expect(() => new LlmReplayReporter({ failOnUnused: 'yes' } as never)).toThrow(/ {2}- failOnUnused: /);
   expect(() => new LlmReplayReporter({ maxAge: '2w', failOnOld: true, failOnUnused: false, llmDir: ['a'] })).not.toThrow();
+});
+
+test("each call a test reports carries its recording's recorded time, which the run summary reads", () => {
+  const x = parseRecording(JSON.stringify({ request: { url: 'https://api.openai.com/v1/models' }, response: { is_streaming: false, body: [] }, recorded_at: '2026-08-24T11:15:04.000Z' }), 'm.json');
+  const call = { id: '1', method: 'GET', url: 'https://api.openai.com/v1/models', outcome: 'replayed', where: 'worker', file: 'm.json' } as const;
+  expect(describeCall(call, x).recordedAt).toBe('2026-08-24T11:15:04.000Z');
+  expect(describeCall(call, { ...x, recordedAt: undefined })).not.toHaveProperty('recordedAt');
 });
