@@ -262,7 +262,7 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const dir = ['--dir <llmDir>', 'the recordings folder', 'fixtures/llm'] as const;
-  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when written').option(...dir).action(ls);
+  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when recorded and how long ago').option(...dir).action(ls);
   cli.command('show').description('print a recording as a readable transcript: question, answer, tool calls, chunks').argument('<file>', 'a recording').action(show);
   cli
     .command('verify')

@@ -31,19 +31,25 @@ test('a run without a command line is not complete: the gate passes and no recor
 
 /** A run of one test through the reporter with failOnUnused (the gate must pass): what it printed. */
 async function runReporter(config: FullConfig, suite: Suite, ran: TestCase, result: TestResult): Promise<string> {
-  const reporter = new LlmReplayReporter({ failOnUnused: true });
+  const { text, status } = await drive(new LlmReplayReporter({ failOnUnused: true }), config, suite, ran, result);
+  expect(status).toBeUndefined();
+  return text;
+}
+
+/** Runs `reporter` over one test's result: what it printed and the status its onEnd gave. */
+async function drive(reporter: LlmReplayReporter, config: FullConfig, suite: Suite, ran: TestCase, result: TestResult) {
   const printed: string[] = [];
   const log = console.log;
   console.log = (...args: unknown[]) => printed.push(args.join(' '));
   try {
     reporter.onBegin(config, suite);
     reporter.onTestEnd(ran, result);
-    expect(await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0])).toBeUndefined();
+    const status = await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0]);
     await reporter.onExit();
+    return { text: printed.join('\n'), status };
   } finally {
     console.log = log;
   }
-  return printed.join('\n');
 }
 
 test('a side file is no unused recording; the recording written in the run is listed with its side file', async ({}, testInfo) => {
@@ -73,19 +79,7 @@ async function runWith(options: ConstructorParameters<typeof LlmReplayReporter>[
   const suite = { allTests: () => [ran] } as unknown as Suite;
   const data: CallsAttachment = { version: 1, root, folder: root, mode: 'replay', calls };
   const result = { attachments: [{ name: CALLS_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(data)) }] } as unknown as TestResult;
-  const reporter = new LlmReplayReporter(options);
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => printed.push(args.join(' '));
-  try {
-    reporter.onBegin(config, suite);
-    reporter.onTestEnd(ran, result);
-    const status = await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0]);
-    await reporter.onExit();
-    return { text: printed.join('\n'), status };
-  } finally {
-    console.log = log;
-  }
+  return drive(new LlmReplayReporter(options), config, suite, ran, result);
 }
 
 test('maxAge names the old recordings a run replayed and lists those of unknown age apart; failOnOld fails the run', async ({}, testInfo) => {
