@@ -54,7 +54,7 @@ test('verify --older-than passes fresh recordings, lists those of unknown age ap
   expect(cli('verify', '--dir', root).stdout).not.toContain('unknown age');
 });
 
-test('ls shows when each recording was recorded and how long ago; a file without recorded_at is of unknown age', ({}, testInfo) => {
+test('ls shows when each recording was recorded and how long ago, show its time; a file without recorded_at is of unknown age', ({}, testInfo) => {
   const { root, fresh, unknown, old } = folder(testInfo, 100);
   const out = cli('ls', '--dir', root);
   expect(out.status, out.stderr).toBe(0);
@@ -63,6 +63,9 @@ test('ls shows when each recording was recorded and how long ago; a file without
   expect(line(old!.file)).toMatch(new RegExp(` {2}streamed {2}\\d+\\.\\d KB {2}recorded ${minute(old!.recordedAt!)} \\(100 days ago\\)$`));
   expect(line(fresh.file)).toMatch(new RegExp(`recorded ${minute(fresh.recordedAt!)} \\(under an hour ago\\)$`));
   expect(line(unknown.file)).toMatch(/ {2}written \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(age unknown: no recorded_at\)$/);
+  // show gives the exact time.
+  expect(cli('show', old!.file).stdout.split('\n')[0]).toBe(`test: examples/chat.spec.ts > streams an answer token by token · status 200 · recorded ${old!.recordedAt}`);
+  expect(cli('show', unknown.file).stdout.split('\n')[0]).not.toContain('recorded');
 });
 
 test('a malformed --older-than is one clear line, exit 2, and no file changes', ({}, testInfo) => {
