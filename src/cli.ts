@@ -21,6 +21,7 @@ import { startProxy } from './proxy.js';
 import { MODES, checkMode } from './core/mode.js';
 import { driftOf, keyOf, liveAnswer, liveRequest, unreachable } from './core/drift.js';
 import { LIVE_PROVIDERS } from './wire/providers.js';
+import { ageOf, formatAge, parseAge } from './core/age.js';
 
 const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 
@@ -60,11 +61,12 @@ function ls(options: { dir: string }): void {
     if (dir !== folder) console.log(`${folder ? '\n' : ''}${dir}/`);
     folder = dir;
     const stat = fs.statSync(file);
-    const when = stat.mtime.toISOString().slice(0, 16).replace('T', ' ');
+    let when = `written ${minute(stat.mtime.toISOString())} (age unknown: no recorded_at)`;
     let what: string;
     let side = '';
     try {
       const x = read(file);
+      if (x.recordedAt) when = `recorded ${minute(new Date(x.recordedAt).toISOString())} (${formatAge(ageOf(x.recordedAt, Date.now()))} ago)`;
       what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
       if (x.response.sideFile) side = `  ${''.padEnd(40)} + side file ${x.response.sideFile}  ${formatBytes(fs.statSync(sideFilePath(file, x.response.sideFile)).size)}`;
     } catch (err) {
@@ -75,14 +77,43 @@ function ls(options: { dir: string }): void {
   }
 }
 
+/** An ISO time to the minute, as a list shows it: `2026-12-02 11:15`. */
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/** Recordings older than `olderThan` (ms), and those of unknown age, as verify --older-than tells them. */
+class Ages {
+  readonly old: string[] = [];
+  readonly unknown: string[] = [];
+  private readonly now = Date.now();
+
+  constructor(
+    private readonly olderThan: number,
+    private readonly given: string,
+  ) {}
+
+  check(file: string, x: Interaction): void {
+    if (!x.recordedAt) return void this.unknown.push(rel(file));
+    const age = ageOf(x.recordedAt, this.now);
+    if (age > this.olderThan) this.old.push(`${rel(file)}: recorded ${x.recordedAt}, ${formatAge(age)} ago (older than ${this.given}); record it again: LLM_REPLAY_MODE=record npx playwright test`);
+  }
+
+  /** The files of unknown age, apart (they do not fail verify: nothing says they are old). */
+  print(): void {
+    if (!this.unknown.length) return;
+    console.log(`${this.unknown.length} recording${this.unknown.length === 1 ? '' : 's'} of unknown age (no recorded_at; recorded before it was kept, or imported), not counted as old:`);
+    for (const f of this.unknown) console.log(`  ${f}`);
+  }
+}
+
 function show(file: string): void {
   console.log(recordingTranscript(read(path.resolve(file)), path.resolve(file)));
 }
 
-function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): void {
+function verify(options: { dir: string; fix?: boolean; ignore?: string[]; olderThan?: { ms: number; given: string } }): void {
   const root = path.resolve(options.dir);
   const files = recordingsUnder(root);
   if (!files.length) throw new CommandError(`no recordings under ${rel(root)}.`);
+  const ages = options.olderThan && new Ages(options.olderThan.ms, options.olderThan.given);
   const rules = { ignore: options.ignore ?? [], redactor: new Redactor() };
   const problems: string[] = [];
   let renamed = 0;
@@ -94,6 +125,7 @@ function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): voi
       problems.push(`${rel(file)}: ${problemOf(err)}`);
       continue;
     }
+    ages?.check(file, x);
     if (!OWN_NAME.test(path.basename(file))) continue; // not named by this plugin (llama-stack's): found by its content
     const expected = recordingName(x.request.endpoint, keyHash(requestKey(x.request, rules)), x.occurrence);
     if (path.basename(file) === expected) continue;
@@ -118,10 +150,12 @@ function verify(options: { dir: string; fix?: boolean; ignore?: string[] }): voi
       removed += orphans.length;
     } else for (const n of orphans) problems.push(`${rel(path.join(folder, n))}: a side file no recording points at (verify --fix removes it)`);
   }
+  ages?.print();
+  if (ages) problems.push(...ages.old);
   for (const p of problems) console.log(p);
   const checked = `${files.length} recording${files.length === 1 ? '' : 's'}${sides ? ` and ${sides} side file${sides === 1 ? '' : 's'}` : ''}`;
   const fixed = [renamed && `${renamed} renamed`, removed && `${removed} side file${removed === 1 ? '' : 's'} removed`].filter(Boolean).join(', ');
-  console.log(`${checked} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'all good'}${fixed ? `, ${fixed}` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
+  console.log(`${checked} checked: ${problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}${ages?.old.length ? ` (${ages.old.length} older than ${options.olderThan!.given})` : ''}` : 'all good'}${fixed ? `, ${fixed}` : ''}.${options.ignore?.length ? '' : ' (If your config sets llmIgnore, pass its paths with --ignore: they change what a name says.)'}`);
   if (problems.length) process.exitCode = 1;
 }
 
@@ -295,7 +329,7 @@ function importRecordings(from: string, options: { dir: string }): void {
     }
     // The request as this plugin stores it: credentials replaced, the key from its content.
     const request = recordings.describe({ method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.from(x.request.body === undefined ? '' : typeof x.request.body === 'string' ? x.request.body : JSON.stringify(x.request.body)) });
-    const saved = recordings.save(folder, { request: recordings.withHeaders(request, { method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.alloc(0) }), response: x.response, occurrence: x.occurrence, test: 'imported' }, 'imported');
+    const saved = recordings.save(folder, { request: recordings.withHeaders(request, { method: x.request.method, url: x.request.url, headers: Object.entries(x.request.headers), body: Buffer.alloc(0) }), response: x.response, occurrence: x.occurrence, test: 'imported', recordedAt: x.recordedAt }, 'imported');
     console.log(`imported ${rel(file)} → ${rel(saved)}`);
     taken++;
   }
@@ -317,7 +351,7 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const dir = ['--dir <llmDir>', 'the recordings folder', 'fixtures/llm'] as const;
-  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when written').option(...dir).action(ls);
+  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when recorded and how long ago').option(...dir).action(ls);
   cli.command('show').description('print a recording as a readable transcript: question, answer, tool calls, chunks').argument('<file>', 'a recording').action(show);
   cli
     .command('verify')
@@ -325,12 +359,20 @@ function program(): Command {
     .option(...dir)
     .option('--fix', 'rename files whose content no longer matches their name')
     .option('--ignore <path...>', 'the body paths your llmIgnore leaves out of the key')
+    .option('--older-than <age>', 'also name each recording recorded longer ago than <age> (12h, 90d, 2w) as a problem; files without recorded_at are listed apart', (v) => {
+      try {
+        return { ms: parseAge(v, '--older-than'), given: v.trim() };
+      } catch (err) {
+        throw new InvalidArgumentError(detailOf(err));
+      }
+    })
     .option('--live', "re-send recorded requests to the live API with your keys (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY) and report answers whose shape changed: fields, types, status, framing, stream events (exit 1 on drift); writes nothing")
     .option('--sample <n>', 'with --live: re-send only n recordings, picked at random', int('--sample', 1, 1_000_000))
     .option('--base-url <provider=url>', 'with --live: send a provider\'s requests there instead of its API (openai, anthropic, gemini); repeatable', baseUrlOption)
     .option('--timeout <seconds>', 'with --live: how long to wait for each answer', int('--timeout', 1, 3600), 120)
     .option('--force', 'with --live: run even when CI is set')
-    .action((o: LiveOptions & { live?: boolean; fix?: boolean; ignore?: string[] }) => {
+    .action((o: LiveOptions & { live?: boolean; fix?: boolean; ignore?: string[]; olderThan?: { ms: number; given: string } }) => {
+      if (o.live && o.olderThan) throw new CommandError('verify --live sends requests and compares answers: run verify --older-than on its own.');
       if (!o.live && (o.sample || o.baseUrl || o.force)) throw new CommandError('--sample, --base-url and --force go with --live (verify --live --sample 5).');
       if (o.live && o.fix) throw new CommandError('verify --live writes nothing: run verify --fix on its own.');
       return o.live ? verifyLive(o) : verify(o);

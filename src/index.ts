@@ -19,6 +19,7 @@ export {
   StoreError,
   UnfinishedCallError,
   UnusedRecordingsError,
+  OldRecordingsError,
   ChromiumError,
   CommandError,
   InternalError,

@@ -7,12 +7,17 @@
 // `['playwright-llm-replay/reporter', { failOnUnused: true }]` fails such a run when any is unused:
 // through onEnd's status in a test run; `merge-reports` ignores that status and exits 1 only when a
 // reporter throws, so a merged run fails by a throw from onExit, after every reporter has ended.
+// `{ maxAge: '90d' }` warns about the recordings a run replayed that were recorded longer ago than
+// that (by their recorded_at, which each call's attachment carries), and lists apart those of
+// unknown age; with `failOnOld: true` old ones fail the run as unused ones do.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { z } from 'zod';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CALLS_ATTACHMENT, type CallsAttachment } from './reporter-data.js';
-import { PREFIX, UnusedRecordingsError } from './core/errors.js';
+import { type LlmReplayError, LlmOptionError, OldRecordingsError, PREFIX, UnusedRecordingsError } from './core/errors.js';
+import { ageOf, formatAge, parseAge } from './core/age.js';
 import { formatBytes, formatUsage } from './core/transcript.js';
 import { type Price, PRICES, PRICES_AS_OF, checkPrices, costOf, formatDollars, formatTokens, priceOf } from './prices.js';
 import { type Usage, addUsage } from './wire/usage.js';
@@ -24,6 +29,36 @@ export interface LlmReporterOptions {
   llmDir?: string | string[];
   /** Prices in US dollars per million tokens, by model id, over the package's table: `{ 'my-model': { input: 1, output: 2 } }`. */
   prices?: Record<string, Price>;
+  /** Warn about the recordings the run replayed that were recorded longer ago than this: `90d`, `12h`, `2w`. */
+  maxAge?: string;
+  /** Fail the run when it replayed recordings older than maxAge. Default false. */
+  failOnOld?: boolean;
+}
+
+const ReporterOptions = z.object({
+  failOnUnused: z.boolean().optional(),
+  llmDir: z.union([z.string(), z.array(z.string())]).optional(),
+  maxAge: z.string().optional(),
+  failOnOld: z.boolean().optional(),
+  // Checked by checkPrices, which names a bad entry by its model.
+  prices: z.unknown().optional(),
+});
+
+/** The reporter's options, checked: maxAge in ms when given. Throws an LlmOptionError naming each bad one. */
+function checkOptions(options: unknown): { maxAge?: number } {
+  const parsed = ReporterOptions.safeParse(options ?? {});
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'options'}: ${i.message}`);
+  let maxAge: number | undefined;
+  if (parsed.success && parsed.data.maxAge !== undefined) {
+    try {
+      maxAge = parseAge(parsed.data.maxAge, 'maxAge');
+    } catch (err) {
+      lines.push(`  - ${(err as LlmReplayError).detail}`);
+    }
+  }
+  if (parsed.success && parsed.data.failOnOld && parsed.data.maxAge === undefined) lines.push("  - failOnOld: it fails on recordings older than maxAge, which is not set: add maxAge (e.g. '90d').");
+  if (lines.length) throw new LlmOptionError(`invalid option of the reporter playwright-llm-replay/reporter\n${lines.join('\n')}`);
+  return { maxAge };
 }
 
 /** Where the last run's verdict is kept for `npx playwright-llm-replay prune`. */
@@ -74,6 +109,8 @@ export default class LlmReplayReporter implements Reporter {
   private suite?: Suite;
   private readonly roots = new Set<string>();
   private readonly used = new Set<string>();
+  /** The recordings replayed in the run: when each was recorded (undefined: unknown age). */
+  private readonly replayedAt = new Map<string, string | undefined>();
   private readonly written = new Set<string>();
   /** The side file of a recording written, by the recording. */
   private readonly sideFiles = new Map<string, string>();
@@ -85,13 +122,15 @@ export default class LlmReplayReporter implements Reporter {
   private merged = false;
   private notComplete: string[] = [];
   /** Why the gate failed the run, when it did. */
-  private failure?: string;
+  private failure?: LlmReplayError;
+  private readonly maxAge?: number;
 
   /** Replayed calls by model: how many, their tokens, and how many of them had no recorded usage. */
   private readonly replayed = new Map<string, { calls: number; usage?: Usage; without: number }>();
   private readonly prices: Record<string, Price>;
 
   constructor(private readonly options: LlmReporterOptions = {}) {
+    this.maxAge = checkOptions(options).maxAge;
     this.prices = checkPrices(options.prices);
   }
 
@@ -142,6 +181,7 @@ export default class LlmReplayReporter implements Reporter {
           this.replayed.set(call.model ?? '', model);
         }
         if (call.file) this.used.add(path.resolve(call.file));
+        if (call.file && (call.outcome === 'replayed' || call.outcome === 'faulted')) this.replayedAt.set(path.resolve(call.file), call.recordedAt);
         if (call.file && call.outcome === 'recorded') {
           this.written.add(path.resolve(call.file));
           if (call.sideFile) this.sideFiles.set(path.resolve(call.file), path.resolve(call.sideFile));
@@ -179,20 +219,37 @@ export default class LlmReplayReporter implements Reporter {
     if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
     else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);
     else lines.push(`  unused recordings (${unused.length}), no test used them in this complete run:`, ...unused.map((f) => `    ${rel(f)}`), '  remove them: npx playwright-llm-replay prune --yes');
+    const old = this.maxAge === undefined ? [] : this.ageLines(this.maxAge, rel, lines);
     console.log(`\n${lines.join('\n')}`);
 
     this.writeLastRun({ version: 1, at: new Date().toISOString(), incomplete, roots: [...this.roots], unused, written: [...this.written] });
-    if (this.options.failOnUnused && unused.length) {
-      this.failure = `failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`;
-      console.log(PREFIX + this.failure);
-      return { status: 'failed' };
-    }
-    return undefined;
+    const failures: LlmReplayError[] = [];
+    if (this.options.failOnUnused && unused.length) failures.push(new UnusedRecordingsError(`failing the run: ${unused.length} unused recording${unused.length === 1 ? '' : 's'} (failOnUnused).`));
+    if (this.options.failOnOld && old.length) failures.push(new OldRecordingsError(`failing the run: ${old.length} recording${old.length === 1 ? '' : 's'} older than ${this.options.maxAge} replayed (failOnOld).`));
+    for (const f of failures) console.log(f.message);
+    this.failure = failures[0];
+    return failures.length ? { status: 'failed' } : undefined;
   }
 
   async onExit(): Promise<void> {
     if (!this.failure || !this.merged) return;
-    throw new UnusedRecordingsError(this.failure);
+    throw this.failure;
+  }
+
+  /** Adds to `lines` the replayed recordings older than `maxAge` (ms) and those of unknown age; returns the old ones. */
+  private ageLines(maxAge: number, rel: (f: string) => string, lines: string[]): string[] {
+    const now = Date.now();
+    const old = [...this.replayedAt].filter(([, at]) => at !== undefined && ageOf(at, now) > maxAge).sort(([a], [b]) => a.localeCompare(b));
+    const unknown = [...this.replayedAt].filter(([, at]) => at === undefined).map(([f]) => f).sort();
+    if (old.length) {
+      lines.push(
+        `  old recordings (${old.length}) replayed in this run, recorded more than ${this.options.maxAge} ago (maxAge):`,
+        ...old.map(([f, at]) => `    ${rel(f)}  recorded ${at}, ${formatAge(ageOf(at!, now))} ago`),
+        '  record them again: LLM_REPLAY_MODE=record npx playwright test <their tests>',
+      );
+    } else lines.push(`  no recording replayed in this run is older than ${this.options.maxAge} (maxAge)`);
+    if (unknown.length) lines.push(`  recordings of unknown age (${unknown.length}) replayed in this run (no recorded_at: recorded before it was kept, or imported):`, ...unknown.map((f) => `    ${rel(f)}`));
+    return old.map(([f]) => f);
   }
 
   /**

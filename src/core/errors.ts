@@ -80,6 +80,16 @@ export class UnusedRecordingsError extends LlmReplayError {
   }
 }
 
+/** The reporter's `failOnOld`: the run used recordings older than its `maxAge`. */
+export class OldRecordingsError extends LlmReplayError {
+  override name = 'OldRecordingsError';
+  override readonly code = 'LLM_REPLAY_OLD';
+  constructor(detail: string) {
+    super(detail);
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
 /** No Chromium for the browser tests, and no way to get one. */
 export class ChromiumError extends LlmReplayError {
   override name = 'ChromiumError';
@@ -114,6 +124,7 @@ export const ERROR_CODES = {
   StoreError: 'LLM_REPLAY_STORE',
   UnfinishedCallError: 'LLM_REPLAY_UNFINISHED',
   UnusedRecordingsError: 'LLM_REPLAY_UNUSED',
+  OldRecordingsError: 'LLM_REPLAY_OLD',
   ChromiumError: 'LLM_REPLAY_CHROMIUM',
   CommandError: 'LLM_REPLAY_COMMAND',
   InternalError: 'LLM_REPLAY_INTERNAL',

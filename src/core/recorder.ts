@@ -76,7 +76,7 @@ export class Recorder {
     return this.status;
   }
 
-  /** The finished interaction, once the upstream body has ended well. */
+  /** The finished interaction, once the upstream body has ended well: recorded now. */
   finish(occurrence: number, test: string | undefined): Interaction {
     const t = this.elapsed();
     const framing = framingOf(this.headers['content-type']);
@@ -101,7 +101,7 @@ export class Recorder {
       const chunks = this.pieces.list;
       if (chunks.length > 1 && response.framing !== 'json' && !this.encoded) response.chunks = chunks.map((c) => ({ t: Math.round(c.t * 10) / 10, size: c.size }));
     }
-    return { request: this.request, response, occurrence, test };
+    return { request: this.request, response, occurrence, test, recordedAt: new Date().toISOString() };
   }
 
   private elapsed(): number {

@@ -2,7 +2,8 @@
 // {method, url, headers, body, endpoint, model}, response {body, is_streaming}) so either tool
 // reads the other's OpenAI-style files; what llama-stack lacks goes in extra fields:
 // response.status / headers / framing / eol / terminator, per-event `t` (ms), `event`, `id` and
-// `raw` (the exact text of an event its readable form does not render back to), occurrence, test;
+// `raw` (the exact text of an event its readable form does not render back to), occurrence, test,
+// recorded_at (when it was recorded: an ISO time; a file without it is of unknown age);
 // for a whole text or binary body that arrived in pieces, `chunks` (each one's size and time); a
 // binary body above SIDE_FILE_BYTES is kept in a side file beside the JSON (see side-file.ts).
 // Each stream event and each chunk is written on one line, so a re-recording diffs event by event.
@@ -13,6 +14,7 @@ import { canonicalEndpoint } from './key.js';
 import { RecordingFileError } from './errors.js';
 import type { Conversation } from './socket/conversation.js';
 import { isSideFileRef, readSideFile, sideFileOf } from './side-file.js';
+import { isRecordedAt } from './age.js';
 
 export const FORMAT = 'playwright-llm-replay/1';
 
@@ -51,6 +53,8 @@ export interface Interaction {
   };
   occurrence: number;
   test?: string;
+  /** When it was recorded (an ISO time): set when recorded live, kept by a test's own copy of another's. */
+  recordedAt?: string;
 }
 
 /** A piece of a whole body as it arrived: its size in bytes, and ms from the start of the response. */
@@ -129,6 +133,7 @@ export const FileSchema = z.object({
   }),
   occurrence: z.number().int().nonnegative().optional(),
   test: z.string().nullish(),
+  recorded_at: z.string().refine(isRecordedAt, { message: 'recorded_at must be an ISO time, e.g. 2026-12-02T11:15:04.000Z' }).optional(),
   test_id: z.string().nullish(),
 });
 
@@ -165,7 +170,7 @@ export function isRecordingFile(v: unknown): v is RecordingFile {
   if (!opt(rs.encoding, (x) => x === 'base64' || x === 'file') || !opt(rs.json, (j) => obj(j) && int(j.indent, 0, 8) && typeof j.newline === 'boolean')) return false;
   if (!nullish(rs.terminator, (t) => obj(t) && str(t.data) && num(t.t) && (t.t as number) >= 0)) return false;
   if (!opt(rs.is_exception, (x) => typeof x === 'boolean') || !opt(rs.exception_message, str)) return false;
-  return opt(v.occurrence, (x) => int(x, 0)) && nullish(v.test, str) && nullish(v.test_id, str);
+  return opt(v.occurrence, (x) => int(x, 0)) && nullish(v.test, str) && opt(v.recorded_at, isRecordedAt) && nullish(v.test_id, str);
 }
 
 /** Parses and validates a recording's text. Throws RecordingFileError naming the file and the fault. */
@@ -225,7 +230,7 @@ function toInteraction(f: RecordingFile, file: string): Interaction {
   const body = rq.body !== undefined ? rq.body : rq.payload;
   const { endpoint, headers } = requestParts(rq, file);
   const request = { method: (rq.method ?? 'POST').toUpperCase(), url: rq.url, endpoint, headers, body, model: rq.model ?? requestModel(endpoint, body) };
-  const base = { request, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
+  const base = { request, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined, ...recordedAt(f) };
   const status = rs.status ?? 200;
   const responseHeaders = rs.headers ?? {};
 
@@ -286,8 +291,11 @@ function socketFromFile(f: RecordingFile, file: string): Interaction {
   const { endpoint, headers } = requestParts(rq, file);
   const request: Interaction['request'] = { method: (rq.method ?? 'GET').toUpperCase(), url: rq.url, endpoint, headers, body: rq.body ?? null, model: rq.model ?? undefined, ...(rq.protocols && { protocols: rq.protocols }) };
   const socket: Conversation = { frames, ...(rs.close && { close: rs.close }) };
-  return { request, response: { status: rs.status ?? 101, headers: rs.headers ?? {}, framing: 'websocket', socket }, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined };
+  return { request, response: { status: rs.status ?? 101, headers: rs.headers ?? {}, framing: 'websocket', socket }, occurrence: f.occurrence ?? 0, test: f.test ?? f.test_id ?? undefined, ...recordedAt(f) };
 }
+
+/** The file's recorded_at as the interaction holds it (absent when the file has none). */
+const recordedAt = (f: RecordingFile): Pick<Interaction, 'recordedAt'> => (f.recorded_at ? { recordedAt: f.recorded_at } : {});
 
 /** A whole body's chunks, when they cut exactly that body (in bytes as sent) and their times do not go backwards. */
 function checkedChunks(chunks: Chunk[], body: unknown, file: string): Chunk[] {
@@ -444,6 +452,7 @@ export function serializeRecording(x: Interaction): string {
     },
     occurrence: x.occurrence,
     test: x.test ?? null,
+    ...(x.recordedAt && { recorded_at: x.recordedAt }),
     recorder: FORMAT,
   };
   if (rs.events) return withLines(file, file.response, 'body', eventLines);
@@ -459,6 +468,7 @@ function serializeSocket(x: Interaction, socket: Conversation): string {
     response: { status: rs.status, headers: rs.headers, is_streaming: true, framing: 'websocket', body: null, frames: EVENTS as unknown, ...(socket.close && { close: { ...socket.close, t: round(socket.close.t) } }) },
     occurrence: x.occurrence,
     test: x.test ?? null,
+    ...(x.recordedAt && { recorded_at: x.recordedAt }),
     recorder: FORMAT,
   };
   return withLines(file, file.response, 'frames', socket.frames.map((f) => JSON.stringify({ ...f, t: round(f.t) })));

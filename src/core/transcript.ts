@@ -27,6 +27,8 @@ export interface ReportedCall extends LlmCall {
   socket?: { client: number; server: number; closed?: string };
   /** The tokens the recorded answer says the call carried; none when it says nothing. */
   usage?: Usage;
+  /** When the recording was recorded (its recorded_at); absent for a file of unknown age. */
+  recordedAt?: string;
 }
 
 /** A count as a person reads it: 1,500. */
@@ -47,6 +49,7 @@ export function formatBytes(bytes: number): string {
 export function describeCall(call: LlmCall | undefined, x: Interaction | undefined, file = call?.file): ReportedCall {
   const base: ReportedCall = call ? { ...call } : { id: '', method: x?.request.method ?? '', url: x?.request.url ?? '', model: x?.request.model, outcome: 'replayed', where: 'worker' };
   if (!x) return base;
+  if (x.recordedAt) base.recordedAt = x.recordedAt;
   const rs = x.response;
   if (rs.socket) return describeSocket(base, x, rs.socket);
   // A big recording's events are read from disk: its summary stops at the first thousand.
@@ -105,7 +108,7 @@ export function transcript(calls: readonly ReportedCall[], base = process.cwd())
 export function recordingTranscript(x: Interaction, file: string, base = process.cwd()): string {
   const c = describeCall(undefined, x, file);
   c.file = file;
-  const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}`;
+  const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}${x.recordedAt ? ` · recorded ${x.recordedAt}` : ''}`;
   return [head, ...callLines(c, '', base)].join('\n');
 }
 

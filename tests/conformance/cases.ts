@@ -101,9 +101,14 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
     };
 
     test('replays a stream at pace 0: one read per recorded chunk, no upstream', async () => {
+      const before = Date.now();
       const [recorded] = await recordOnce(stream());
       expect([recorded.status, recorded.error]).toEqual([200, undefined]);
       expect(recorded.chunks.join('')).toBe(answered().join(''));
+      // The file keeps when it was recorded, beside the test.
+      const recordedAt = Date.parse(JSON.parse(fs.readFileSync(files()[0], 'utf8')).recorded_at);
+      expect(recordedAt).toBeGreaterThanOrEqual(before);
+      expect(recordedAt).toBeLessThanOrEqual(Date.now());
       const requests = upstream.requests;
       const r = await start({ mode: 'replay' });
       const res = await r.call(stream());
@@ -352,6 +357,7 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
       const deltas = (s: SocketClient) => s.received.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta);
 
       test('a conversation is recorded as it happens, one frame per line, then replayed frame by frame with no upstream', async () => {
+        const before = Date.now();
         const r = await start({ mode: 'record' });
         const live = await r.socket!(REALTIME_PATH);
         await converse(live);
@@ -366,6 +372,9 @@ export function conformance(adapter: Adapter, test: typeof base = base): void {
         const frames = text.split('\n').filter((l) => /^\s*\{"from":/.test(l));
         expect(frames.length).toBe(live.received.length + 2);
         expect(JSON.parse(text).response.close).toMatchObject({ code: 1000, reason: 'done', by: 'client' });
+        const recordedAt = Date.parse(JSON.parse(text).recorded_at);
+        expect(recordedAt).toBeGreaterThanOrEqual(before);
+        expect(recordedAt).toBeLessThanOrEqual(Date.now());
         const sockets = upstream.sockets;
         const replay = await start({ mode: 'replay' });
         const s = await replay.socket!(REALTIME_PATH);

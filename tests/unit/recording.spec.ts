@@ -172,6 +172,9 @@ test('the hand check of a recording file agrees with its zod schema', () => {
   const valid = [
     ...fs.readdirSync(compat).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(compat, f), 'utf8'))),
     JSON.parse(fs.readFileSync(seedFile, 'utf8')),
+    // When it was recorded, in UTC and with an offset.
+    { request: { url: 'https://api.openai.com/v1/models' }, response: { is_streaming: false, body: [] }, test: 't', recorded_at: '2026-12-02T11:15:04.000Z' },
+    { request: { url: 'https://api.openai.com/v1/models' }, response: { is_streaming: false, body: [] }, recorded_at: '2026-12-02T12:15:04+01:00' },
     // A binary answer in a side file, that arrived in pieces.
     { request: { url: 'https://api.openai.com/v1/audio/speech', body: {} }, response: { status: 200, is_streaming: false, framing: 'binary', encoding: 'file', body: { file: '0123456789abcdef.mp3', size: 3, sha256: 'a'.repeat(64) }, chunks: [{ t: 0, size: 1 }, { t: 2.5, size: 2 }] } },
     // A WebSocket conversation: its frames (json, text or binary) and its close.
@@ -228,6 +231,14 @@ test('the hand check of a recording file agrees with its zod schema', () => {
     (x) => (x.response.close = 'bye'),
     (x) => (x.occurrence = -1),
     (x) => (x.test = 7),
+    (x) => (x.recorded_at = 1764674104000),
+    (x) => (x.recorded_at = null),
+    (x) => (x.recorded_at = '2026-12-02'),
+    (x) => (x.recorded_at = '2026-12-02 11:15:04'),
+    (x) => (x.recorded_at = '2026-12-02T11:15:04'),
+    (x) => (x.recorded_at = '2026-13-45T11:15:04Z'),
+    (x) => (x.recorded_at = 'last week'),
+    (x) => (x.recorded_at = '2026-12-02T11:15:04.5Z'),
     (x) => (x.response = []),
   ];
   for (const file of valid) {
@@ -304,4 +315,36 @@ test('a big recording is read event by event, and replays the same bytes as when
   fs.writeFileSync(file, text.replace('"t":19999}', '"t":"late"}'));
   const events = openBigRecording(file, fs.statSync(file).size)!.response.events!;
   expect(() => events.at(19_999)).toThrow(/big\.json has a malformed stream event at response\.body\[19999\]/);
+});
+
+test('a recording keeps when it was recorded: set when recorded, written beside test, read back; a file without it is of unknown age', () => {
+  const before = Date.now();
+  const recorder = new Recorder(load('chat-stream-toolcalls.json').request, new Redactor());
+  recorder.response(200, [['content-type', 'application/json']]);
+  recorder.chunk(Buffer.from('{"a":1}'));
+  const x = recorder.finish(0, 'a test');
+  const at = Date.parse(x.recordedAt!);
+  expect(at).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+  expect(at).toBeLessThanOrEqual(Date.now());
+  expect(x.recordedAt).toBe(new Date(at).toISOString());
+  const text = serializeRecording(x);
+  const json = JSON.parse(text);
+  expect(Object.keys(json)).toEqual(['request', 'response', 'occurrence', 'test', 'recorded_at', 'recorder']);
+  expect([json.test, json.recorded_at]).toEqual(['a test', x.recordedAt]);
+  const back = parseRecording(text, 'x.json');
+  expect(back.recordedAt).toBe(x.recordedAt);
+  expect(serializeRecording(back)).toBe(text);
+  // A WebSocket conversation's file holds it too.
+  const socket = { ...back, request: { ...back.request, method: 'GET', url: 'wss://api.openai.com/v1/realtime' }, response: { status: 101, headers: {}, framing: 'websocket' as const, socket: { frames: [{ from: 'server' as const, t: 1, json: { type: 'session.created' } }] } } };
+  const socketText = serializeRecording(socket);
+  expect(JSON.parse(socketText).recorded_at).toBe(x.recordedAt);
+  expect(parseRecording(socketText, 's.json').recordedAt).toBe(x.recordedAt);
+  // Files recorded before it was kept (and llama-stack's) have none, and are written without one.
+  const old = load('chat-stream-toolcalls.json');
+  expect(old.recordedAt).toBeUndefined();
+  expect(JSON.parse(serializeRecording(old))).not.toHaveProperty('recorded_at');
+  // One that is not an ISO time is named, with what it should be.
+  const bad = JSON.parse(text);
+  bad.recorded_at = 'last week';
+  expect(() => parseRecording(JSON.stringify(bad), 'bad.json')).toThrow(/recording bad\.json does not have the shape of a recording:[\s\S]*recorded_at must be an ISO time, e\.g\. 2026-12-02T11:15:04\.000Z/);
 });

@@ -6,6 +6,9 @@ import { test, expect } from '@playwright/test';
 import type { FullConfig, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import LlmReplayReporter from '../../src/reporter.js';
 import { CALLS_ATTACHMENT, type CallsAttachment } from '../../src/reporter-data.js';
+import { LlmOptionError } from '../../src/core/errors.js';
+import { parseRecording } from '../../src/core/recording.js';
+import { describeCall } from '../../src/core/transcript.js';
 
 test('a run without a command line is not complete: the gate passes and no recording is called unused', async ({}, testInfo) => {
   const root = testInfo.outputPath('llm');
@@ -28,19 +31,25 @@ test('a run without a command line is not complete: the gate passes and no recor
 
 /** A run of one test through the reporter with failOnUnused (the gate must pass): what it printed. */
 async function runReporter(config: FullConfig, suite: Suite, ran: TestCase, result: TestResult): Promise<string> {
-  const reporter = new LlmReplayReporter({ failOnUnused: true });
+  const { text, status } = await drive(new LlmReplayReporter({ failOnUnused: true }), config, suite, ran, result);
+  expect(status).toBeUndefined();
+  return text;
+}
+
+/** Runs `reporter` over one test's result: what it printed and the status its onEnd gave. */
+async function drive(reporter: LlmReplayReporter, config: FullConfig, suite: Suite, ran: TestCase, result: TestResult) {
   const printed: string[] = [];
   const log = console.log;
   console.log = (...args: unknown[]) => printed.push(args.join(' '));
   try {
     reporter.onBegin(config, suite);
     reporter.onTestEnd(ran, result);
-    expect(await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0])).toBeUndefined();
+    const status = await reporter.onEnd({ status: 'passed' } as Parameters<LlmReplayReporter['onEnd']>[0]);
     await reporter.onExit();
+    return { text: printed.join('\n'), status };
   } finally {
     console.log = log;
   }
-  return printed.join('\n');
 }
 
 test('a side file is no unused recording; the recording written in the run is listed with its side file', async ({}, testInfo) => {
@@ -61,4 +70,64 @@ test('a side file is no unused recording; the recording written in the run is li
   expect(text).toContain(`  written in this run (1):\n    ${path.relative(process.cwd(), written)} + side file 0123456789abcdef.mp3 (100.0 KB)\n`);
   expect(text).toContain('  every recording under');
   expect(text).not.toContain('unused recordings (');
+});
+
+/** A run of one test that replayed `calls` through a reporter with `options`: what it printed and the status it returned. */
+async function runWith(options: ConstructorParameters<typeof LlmReplayReporter>[0], root: string, outputDir: string, calls: CallsAttachment['calls']) {
+  const config = { argv: ['node', 'playwright', 'test'], rootDir: outputDir, configFile: '', projects: [{ name: '', use: { llmDir: root }, outputDir }] } as unknown as FullConfig;
+  const ran = { outcome: () => 'expected', title: 'ran' } as unknown as TestCase;
+  const suite = { allTests: () => [ran] } as unknown as Suite;
+  const data: CallsAttachment = { version: 1, root, folder: root, mode: 'replay', calls };
+  const result = { attachments: [{ name: CALLS_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(data)) }] } as unknown as TestResult;
+  return drive(new LlmReplayReporter(options), config, suite, ran, result);
+}
+
+test('maxAge names the old recordings a run replayed and lists those of unknown age apart; failOnOld fails the run', async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const day = 24 * 3_600_000;
+  const file = (name: string) => {
+    const f = path.join(root, 'a.spec.ts/ran', name);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, '{}');
+    return f;
+  };
+  const old = { file: file('chat-completions.111111111111.json'), recordedAt: new Date(Date.now() - 100 * day).toISOString() };
+  const fresh = { file: file('chat-completions.222222222222.json'), recordedAt: new Date().toISOString() };
+  const unknown = { file: file('chat-completions.333333333333.json') };
+  const calls = [old, fresh, unknown].map((c) => ({ outcome: 'replayed', ...c }) as CallsAttachment['calls'][number]);
+  const rel = (f: string) => path.relative(process.cwd(), f);
+
+  const warned = await runWith({ maxAge: '30d' }, root, testInfo.outputPath('results'), calls);
+  expect(warned.status).toBeUndefined();
+  expect(warned.text).toContain(`  old recordings (1) replayed in this run, recorded more than 30d ago (maxAge):\n    ${rel(old.file)}  recorded ${old.recordedAt}, 100 days ago\n`);
+  expect(warned.text).toContain(`  recordings of unknown age (1) replayed in this run (no recorded_at: recorded before it was kept, or imported):\n    ${rel(unknown.file)}`);
+  expect(warned.text).not.toContain(rel(fresh.file));
+  expect(warned.text).not.toContain('failing the run');
+
+  const failed = await runWith({ maxAge: '30d', failOnOld: true }, root, testInfo.outputPath('results'), calls);
+  expect(failed.status).toEqual({ status: 'failed' });
+  expect(failed.text).toContain('playwright-llm-replay: failing the run: 1 recording older than 30d replayed (failOnOld).');
+
+  // Nothing older than maxAge: the gate passes, and says so.
+  const passed = await runWith({ maxAge: '15w', failOnOld: true }, root, testInfo.outputPath('results'), calls);
+  expect(passed.status).toBeUndefined();
+  expect(passed.text).toContain('  no recording replayed in this run is older than 15w (maxAge)');
+  // Without maxAge, ages are not looked at.
+  expect((await runWith({}, root, testInfo.outputPath('results'), calls)).text).not.toMatch(/old recordings|unknown age|\(maxAge\)/);
+});
+
+test("the reporter's options are checked: a bad maxAge, failOnOld without maxAge, a wrong type are each named", () => {
+  expect(() => new LlmReplayReporter({ maxAge: '90 days' })).toThrow(LlmOptionError);
+  expect(() => new LlmReplayReporter({ maxAge: '90 days' })).toThrow('invalid option of the reporter playwright-llm-replay/reporter\n  - maxAge takes an age: a whole number above 0 and a unit, h (hours), d (days) or w (weeks), e.g. 90d, 12h, 2w; got "90 days".');
+  expect(() => new LlmReplayReporter({ failOnOld: true })).toThrow("  - failOnOld: it fails on recordings older than maxAge, which is not set: add maxAge (e.g. '90d').");
+  expect(() => new LlmReplayReporter({ maxAge: 90 } as never)).toThrow(/ {2}- maxAge: Invalid input: expected string, received number/);
+  expect(() => new LlmReplayReporter({ failOnUnused: 'yes' } as never)).toThrow(/ {2}- failOnUnused: /);
+  expect(() => new LlmReplayReporter({ maxAge: '2w', failOnOld: true, failOnUnused: false, llmDir: ['a'] })).not.toThrow();
+});
+
+test("each call a test reports carries its recording's recorded time, which the run summary reads", () => {
+  const x = parseRecording(JSON.stringify({ request: { url: 'https://api.openai.com/v1/models' }, response: { is_streaming: false, body: [] }, recorded_at: '2026-08-24T11:15:04.000Z' }), 'm.json');
+  const call = { id: '1', method: 'GET', url: 'https://api.openai.com/v1/models', outcome: 'replayed', where: 'worker', file: 'm.json' } as const;
+  expect(describeCall(call, x).recordedAt).toBe('2026-08-24T11:15:04.000Z');
+  expect(describeCall(call, { ...x, recordedAt: undefined })).not.toHaveProperty('recordedAt');
 });

@@ -45,3 +45,17 @@ test('a recording is parsed once, and again when the file changes', async ({}, t
   expect(a.recordings.store.read(file)).not.toBe(first);
   expect(a.recordings.store.read(file)!.response.body).toEqual({ answer: 'changed on disk' });
 });
+
+test("a test's own copy of another test's recording keeps when that one was recorded", async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const a = session(root, 'a', 'a');
+  const recordedAt = new Date(Date.now() - 100 * 24 * 3_600_000).toISOString();
+  const theirs = a.save({ ...interaction(a, 'hello'), recordedAt });
+  const b = new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), 'record-missing', { folder: 'b', title: 'b', location: 'chat.spec.ts:2' });
+  const decision = b.decide(interaction(b, 'hello').request);
+  expect(decision).toMatchObject({ kind: 'replay', copiedFrom: theirs });
+  const mine = decision.kind === 'replay' ? decision.found.file : '';
+  expect(path.dirname(mine)).toBe(path.join(root, 'b'));
+  expect(JSON.parse(fs.readFileSync(mine, 'utf8'))).toMatchObject({ test: 'b', recorded_at: recordedAt });
+  expect(decision.kind === 'replay' && decision.found.interaction.recordedAt).toBe(recordedAt);
+});

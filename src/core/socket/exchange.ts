@@ -186,6 +186,7 @@ async function record(session: Session, req: SocketRequest, request: Interaction
     response: { status: 101, headers: {}, framing: 'websocket', socket: conversation },
     occurrence,
     test: session.options.test?.title,
+    recordedAt: new Date().toISOString(),
   };
   session.ledger.settle(call, { outcome: 'recorded', file: session.shelf.save(interaction, key) });
 }
