@@ -285,6 +285,8 @@ function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySe
   };
 }
 
+
+/** The miss as the test's first error, at once (synchronous, unlike the public toHaveNoMisses that waits on `llm`). */
 const missExpect = baseExpect.extend({
   toHaveNoMisses(received: { misses: readonly Error[] }) {
     const misses = received.misses;

@@ -1,6 +1,8 @@
 // `playwright-llm-replay`: a drop-in for `@playwright/test` whose `test` records and replays LLM calls.
 export * from '@playwright/test';
 export { test, type LlmFixture, type LlmClock } from './fixture.js';
+// `expect` with web-first matchers on `llm` (toHaveCalled, toHaveNoPendingCalls, toHaveNoMisses); it shadows @playwright/test's.
+export { expect, type LlmCallQuery } from './matchers.js';
 export type { LlmOptions, IgnoreList } from './options.js';
 export type { LlmMode, Mode } from './core/mode.js';
 export type { LlmCall, Outcome, Where } from './core/call.js';

@@ -35,7 +35,8 @@ async function attachVoiceNote(page: Page) {
 
 /** Each call's path, model, where it was made and its outcome, once all n have ended. */
 async function callsMade(llm: LlmFixture, n: number) {
-  await expect.poll(() => llm.calls.filter((c) => c.outcome !== 'pending').length).toBe(n);
+  await expect(llm).toHaveCalled({ times: n });
+  await expect(llm).toHaveNoPendingCalls();
   return llm.calls.map((c) => ({ path: new URL(c.url).pathname, model: c.model, where: c.where, outcome: c.outcome }));
 }
 const served = expect.stringMatching(/^(replayed|recorded)$/);
@@ -95,7 +96,8 @@ test.describe('server-side mode', () => {
     await send(page, 'And the deepest lake?');
     await expect(assistant(page)).toHaveText(['Echo: What is the tallest mountain?', 'Echo: And the deepest lake?']);
     // The server's calls were made for this test, in this test's folder.
-    await expect.poll(() => llm.calls.filter((c) => c.where === 'server' && c.outcome !== 'pending').length).toBe(2);
+    await expect(llm).toHaveCalled({ where: 'server', times: 2 });
+    await expect(llm).toHaveNoPendingCalls();
     for (const call of llm.calls) expect(call.file).toContain(llm.dir);
   });
 
@@ -144,7 +146,7 @@ for (const mode of ['browser', 'server'] as const) {
   test.describe(`when things go wrong (${mode} mode)`, () => {
     const chat = (page: Page) => openChat(page, mode === 'server' ? { mode } : {});
     /** Waits until the app (page or server) has made its n-th call: the clock may move from then on. */
-    const made = (llm: LlmFixture, n: number) => expect.poll(() => llm.calls.length).toBeGreaterThanOrEqual(n);
+    const made = (llm: LlmFixture, n: number) => expect(llm).toHaveCalled({ where: mode === 'server' ? 'server' : 'page', times: n });
     const alert = (page: Page) => page.getByRole('alert');
     const retry = (page: Page) => page.getByRole('button', { name: 'Retry' });
 
