@@ -131,6 +131,18 @@ function replay(session: Session, request: Interaction['request'], conversation:
         }
       }
     });
+    // A transport that throws (its page gone mid-send) ends the replay; the test hears of it unless the client had gone.
+    queue = queue.catch((err: Error) => {
+      if (closed) return;
+      closed = true;
+      const error = err instanceof LlmReplayError ? err : new InternalError(`the WebSocket ${request.url} could not be answered as recorded: ${err.message}`, { cause: err });
+      session.ledger.fail(error);
+      try {
+        t.close(INTERNAL, reasonOf(error.message));
+      } catch {
+        // the client's end is gone too
+      }
+    });
   };
   t.onClose(() => {
     closed = true;
