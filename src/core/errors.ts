@@ -69,36 +69,34 @@ export class UnfinishedCallError extends LlmReplayError {
   override readonly code = 'LLM_REPLAY_UNFINISHED';
 }
 
-/** The reporter's `failOnUnused`: the run left recordings unused. */
-export class UnusedRecordingsError extends LlmReplayError {
-  override name = 'UnusedRecordingsError';
-  override readonly code = 'LLM_REPLAY_UNUSED';
+/**
+ * An error whose message says everything: its stack is that message alone (a stack and a code frame
+ * of this file would only bury it, and other reporters print what a reporter throws).
+ */
+abstract class StacklessError extends LlmReplayError {
   constructor(detail: string) {
     super(detail);
-    // No stack: the message says it all, and other reporters print what a reporter throws.
-    this.stack = `${this.name}: ${this.message}`;
+    // Read when asked: the subclass's name is set after this constructor has run.
+    Object.defineProperty(this, 'stack', { get: () => `${this.name}: ${this.message}`, configurable: true, enumerable: false });
   }
+}
+
+/** The reporter's `failOnUnused`: the run left recordings unused. */
+export class UnusedRecordingsError extends StacklessError {
+  override name = 'UnusedRecordingsError';
+  override readonly code = 'LLM_REPLAY_UNUSED';
 }
 
 /** The reporter's `failOnOld`: the run used recordings older than its `maxAge`. */
-export class OldRecordingsError extends LlmReplayError {
+export class OldRecordingsError extends StacklessError {
   override name = 'OldRecordingsError';
   override readonly code = 'LLM_REPLAY_OLD';
-  constructor(detail: string) {
-    super(detail);
-    this.stack = `${this.name}: ${this.message}`;
-  }
 }
 
 /** No Chromium for the browser tests, and no way to get one. */
-export class ChromiumError extends LlmReplayError {
+export class ChromiumError extends StacklessError {
   override name = 'ChromiumError';
   override readonly code = 'LLM_REPLAY_CHROMIUM';
-  constructor(detail: string) {
-    super(detail);
-    // The message says everything; a stack and a code frame of this file would only bury it.
-    this.stack = `${this.name}: ${this.message}`;
-  }
 }
 
 /** A problem a command of `npx playwright-llm-replay` found (exit code 1). */
