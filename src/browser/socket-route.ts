@@ -19,7 +19,8 @@
 //   as its `protocol` (Playwright's choice); a recorded one with the server's.
 import type { BrowserContext, WebSocketRoute } from '@playwright/test';
 import type { Session } from '../core/session.js';
-import { type SocketPeer, type SocketTransport, type WireFrame, serveSocket } from '../core/socket/exchange.js';
+import { type SocketTransport, type WireFrame, serveSocket } from '../core/socket/exchange.js';
+import { HeldPeer } from '../core/socket/peer.js';
 
 /** The close code of a close that gave none. */
 const NO_STATUS = 1005;
@@ -52,72 +53,58 @@ function routeTransport(ws: WebSocketRoute): SocketTransport {
       const server = new RoutedEnd(ws.connectToServer(), 'server');
       // The server's socket is open once a frame came either way: the page opens only when it is.
       await Promise.race([page.stirred, server.stirred]);
-      if (server.closed?.code === ABNORMAL && !server.heard && !page.heard) throw new Error('the WebSocket did not open (its handshake failed: closed 1006)');
+      if (server.closed?.code === ABNORMAL && !server.spoke && !page.spoke) throw new Error('the WebSocket did not open (its handshake failed: closed 1006)');
       return server;
     },
   };
 }
 
-/** One end of a routed WebSocket as a SocketPeer: frames held until the first listener, one close. */
-class RoutedEnd implements SocketPeer {
-  /** How it closed, once it has. */
-  closed?: { code: number; reason: string };
+/** One end of a routed WebSocket as a SocketPeer (HeldPeer: frames held until the first listener, one close). */
+class RoutedEnd extends HeldPeer {
   /** Whether a frame came from it. */
-  heard = false;
+  spoke = false;
   /** Resolves at its first frame or its close. */
   readonly stirred: Promise<void>;
   private stir!: () => void;
-  private readonly frames: ((f: WireFrame) => void)[] = [];
-  private readonly held: WireFrame[] = [];
-  private readonly closes: ((code: number, reason: string) => void)[] = [];
 
   constructor(
     private readonly route: WebSocketRoute,
     private readonly side: 'page' | 'server',
   ) {
+    super();
     this.stirred = new Promise((resolve) => (this.stir = resolve));
-    route.onMessage((m) => this.came(typeof m === 'string' ? { text: m } : { binary: m }));
+    route.onMessage((m) => {
+      if (this.ended) return;
+      this.spoke = true;
+      this.stir();
+      this.heard(typeof m === 'string' ? { text: m } : { binary: m });
+    });
     route.onClose((code, reason) => {
-      if (this.closed) return;
+      if (this.ended) return;
       // The page's close is answered, so that its socket closes (with the code a browser's close event has).
       if (side === 'page') void route.close({ code: code ?? NO_STATUS, reason: reason ?? '' });
-      this.ended(code ?? NO_STATUS, reason ?? '');
+      this.over(code ?? NO_STATUS, reason ?? '');
     });
   }
 
+  /** How it closed, once it has. */
+  get closed(): { code: number; reason: string } | undefined {
+    return this.ended;
+  }
+
   send(frame: WireFrame): void {
-    if (!this.closed) this.route.send('text' in frame ? frame.text : frame.binary);
+    if (!this.ended) this.route.send('text' in frame ? frame.text : frame.binary);
   }
 
   close(code: number, reason: string): void {
-    if (this.closed) return;
+    if (this.ended) return;
     const allowed = this.side === 'page' || code === 1000 || (code >= 3000 && code <= 4999);
     void this.route.close(allowed ? { code, reason } : {});
-    this.ended(code, reason);
+    this.over(code, reason);
   }
 
-  onFrame(listener: (f: WireFrame) => void): void {
-    this.frames.push(listener);
-    for (const f of this.held.splice(0)) listener(f);
-  }
-
-  /** Once; a listener that comes after the close hears it at once. */
-  onClose(listener: (code: number, reason: string) => void): void {
-    if (this.closed) listener(this.closed.code, this.closed.reason);
-    else this.closes.push(listener);
-  }
-
-  private came(frame: WireFrame): void {
-    if (this.closed) return;
-    this.heard = true;
+  private over(code: number, reason: string): void {
+    this.end(code, reason);
     this.stir();
-    if (!this.frames.length) this.held.push(frame);
-    for (const l of this.frames) l(frame);
-  }
-
-  private ended(code: number, reason: string): void {
-    this.closed = { code, reason };
-    this.stir();
-    for (const l of this.closes.splice(0)) l(code, reason);
   }
 }
