@@ -150,7 +150,17 @@ function replay(session: Session, request: Interaction['request'], conversation:
   });
   t.onFrame((wire) => {
     if (closed) return;
-    const heard = plan.heard(frameOf(wire, 'client', 0));
+    let heard: ReturnType<Replay['heard']>;
+    try {
+      heard = plan.heard(frameOf(wire, 'client', 0));
+    } catch (err) {
+      // A frame (or a recorded one) too deep to compare: it ends the socket and the test hears why, never the process.
+      closed = true;
+      wake();
+      const error = new InternalError(`the WebSocket ${request.url}: a client frame could not be compared with the recording: ${(err as Error).message}`, { cause: err });
+      session.ledger.fail(error);
+      return t.close(INTERNAL, "llm-replay: a client frame could not be compared; see the test's error");
+    }
     if ('steps' in heard) return run(heard.steps);
     closed = true;
     wake();
