@@ -19,7 +19,9 @@ import { TestChannel, firstInRun } from './core/run/channel.js';
 import { type Fault, type FaultOptions, checkFault } from './core/faults.js';
 import { TestClock } from './core/clock.js';
 import { testFolder } from './core/naming.js';
-import { describeCall, transcript } from './core/transcript.js';
+import { describeCall, stepTitle, transcript } from './core/transcript.js';
+import type { Reported } from './core/run/report.js';
+import { CallSteps } from './steps.js';
 import { CALLS_ATTACHMENT, type CallsAttachment, type Rerecord } from './reporter-data.js';
 
 /** What a test sees of its LLM calls. */
@@ -75,9 +77,11 @@ interface TestSession {
   /** The test's files in the run's private folder: what those processes report, the faults and clock they follow. */
   channel: TestChannel;
   clock: TestClock;
+  /** A step per call, unless llmSteps is off. */
+  steps?: CallSteps;
 }
 
-type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace' | 'llmReport'>;
+type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace' | 'llmReport' | 'llmSteps'>;
 type WorkerOptions = Omit<LlmOptions, keyof TestOptions>;
 type TestFixtures = TestOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = WorkerOptions & { _llmOptions: Resolved; _llmNodeTransport: void };
@@ -87,6 +91,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmMode: [DEFAULTS.llmMode, { option: true }],
   llmPace: [DEFAULTS.llmPace, { option: true }],
   llmReport: [DEFAULTS.llmReport, { option: true }],
+  llmSteps: [DEFAULTS.llmSteps, { option: true }],
   llmUrls: [DEFAULTS.llmUrls, { option: true, scope: 'worker' }],
   llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
   llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],
@@ -113,7 +118,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   _llmSession: [
-    async ({ _llmOptions: worker, llmMode, llmPace, llmReport }, use, testInfo) => {
+    async ({ _llmOptions: worker, llmMode, llmPace, llmReport, llmSteps }, use, testInfo) => {
+      if (typeof llmSteps !== 'boolean') throw new LlmOptionError(`llmSteps must be true (a step per LLM call in the report and trace) or false (none; the attachments stay), not ${JSON.stringify(llmSteps)}.`);
       const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
       const ref = testRef(testInfo);
       const secret = runSecret();
@@ -143,21 +149,30 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         );
       };
       const contexts = new Set<BrowserContext>();
-      const stopSpeaking = speakFirst(session, channel, contexts);
+      const steps = llmSteps ? callSteps(testInfo, session) : undefined;
+      const listening = speakFirst(session, channel, contexts, steps);
       current = session;
       try {
-        await use({ session, header, channel, clock, contexts });
+        await use({ session, header, channel, clock, contexts, steps });
       } finally {
         current = undefined;
-        stopSpeaking();
+        // A miss from here on fails the test at its end; the steps hear calls until they have settled.
+        listening.quiet();
       }
       // Replays still waiting on the test's clock go on: no one moves it any more.
       clock.release();
       const stuck = await settled(session, channel);
+      listening.stop();
       const reported = channel.close();
       session.faults.link({ others: () => reported.counts(), pushed: () => {} }); // the report is gone from here on
       const calls = [...session.ledger.calls, ...reported.calls];
-      const errors = [...session.ledger.errors, ...reported.errors, ...stuck.map(stuckError), ...(options.mode === 'passthrough' ? [] : session.faults.unused())];
+      const unused = options.mode === 'passthrough' ? [] : session.faults.unused();
+      if (steps) {
+        hear(steps, reported);
+        steps.finish(new Map(stuck.map((c) => [c.id, stuckError(c)])));
+        for (const e of unused) steps.failed('LLM fault not used', e);
+      }
+      const errors = [...session.ledger.errors, ...reported.errors, ...stuck.map(stuckError), ...unused];
       // Re-recording replaces the test's folder, but only when every call was recorded again.
       const rerecord = options.mode === 'record' ? rerecorded(session, calls, testInfo, testInfo.status === 'passed' && !errors.length) : undefined;
       if (options.mode !== 'passthrough') warnTracing(testInfo, calls, secret);
@@ -170,10 +185,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, title: 'llm replay', box: true },
   ],
 
-  llm: async ({ _llmSession: { session, channel, clock } }, use) => {
+  llm: async ({ _llmSession: { session, channel, clock, steps } }, use) => {
     await use({
       get calls() {
-        return [...session.ledger.calls, ...channel.report().calls];
+        const reported = channel.report();
+        // What the test reads of the server's calls, its steps have heard of too (under the step reading it).
+        if (steps) hear(steps, reported);
+        return [...session.ledger.calls, ...reported.calls];
       },
       mode: session.options.mode,
       dir: session.shelf.folder,
@@ -252,9 +270,15 @@ function warnTracing(testInfo: TestInfo, calls: readonly LlmCall[], secret: stri
   );
 }
 
-/** A miss fails the test at once, with its message as the test's first error: a page's pending `expect` does not wait out its timeout first. */
-function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySet<BrowserContext>): () => void {
+/**
+ * What the test hears of its calls as they happen: a miss fails it at once, with its message as its
+ * first error (a page's pending `expect` does not wait out its timeout first); each call gets its
+ * step. The app's server and the proxy report theirs in the test's report file.
+ */
+function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySet<BrowserContext>, steps?: CallSteps): { quiet(): void; stop(): void } {
+  let speaking = true;
   const speak = (error: Error) => {
+    if (!speaking) return;
     // In the worker, the SDK that made the call raises the miss answer's message in the test itself.
     if (!(error instanceof ReplayMissError) || error.where === 'worker') return;
     try {
@@ -266,25 +290,53 @@ function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySe
     const reason = `playwright-llm-replay closed the browser context: ${call} has no recording in replay mode (the test's first error says which, and how to record it)`;
     for (const context of contexts) void context.close({ reason }).catch(() => {});
   };
-  const off = session.ledger.on((e) => e.type === 'error' && speak(e.error));
-  // The app's server and the proxy report their misses in the test's report file.
+  const off = session.ledger.on((e) => {
+    if (e.type === 'error') {
+      if (e.call) steps?.error(e.call.id, e.error);
+      return speak(e.error);
+    }
+    steps?.saw(e.call, e.type === 'answered');
+  });
   let size = 0;
   let seen = 0;
   const timer = setInterval(() => {
     const now = channel.reportSize();
     if (now === size) return;
     size = now;
-    const { errors } = channel.report();
-    for (const error of errors.slice(seen)) speak(error);
-    seen = errors.length;
+    const reported = channel.report();
+    for (const error of reported.errors.slice(seen)) speak(error);
+    seen = reported.errors.length;
+    if (steps) hear(steps, reported);
   }, 200);
   timer.unref();
-  return () => {
-    off();
-    clearInterval(timer);
+  return {
+    quiet: () => void (speaking = false),
+    stop: () => {
+      off();
+      clearInterval(timer);
+    },
   };
 }
 
+/** The calls the app's server and the proxy reported, to their steps. */
+function hear(steps: CallSteps, reported: Reported): void {
+  for (const [id, error] of reported.callErrors) steps.error(id, error);
+  for (const call of reported.calls) steps.saw(call, reported.answered.has(call.id));
+}
+
+/** The test's steps, titled as the calls stand, with what their recordings hold (chunks, frames). */
+function callSteps(testInfo: TestInfo, session: Session): CallSteps | undefined {
+  const { root, mode } = session.options;
+  return CallSteps.for(testInfo, (call) => {
+    let x;
+    try {
+      x = call.file ? session.recordings.store.read(call.file) : undefined;
+    } catch {
+      x = undefined; // a damaged file: the miss or the replay's error says so
+    }
+    return stepTitle(describeCall(call, x), { passthrough: mode === 'passthrough', root });
+  });
+}
 
 /** The miss as the test's first error, at once (synchronous, unlike the public toHaveNoMisses that waits on `llm`). */
 const missExpect = baseExpect.extend({

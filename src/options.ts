@@ -36,11 +36,13 @@ export interface LlmOptions {
   llmRedact: RedactOptions;
   /** Attach each test's LLM calls to the report (`llm-calls.txt` to read, `llm-calls.json` for tools). Default true. */
   llmReport: boolean;
+  /** A step per LLM call in the HTML report, the trace viewer and UI mode, at the moment of the call. Default true. */
+  llmSteps: boolean;
 }
 
 export type IgnoreList = readonly (string | IgnoreMatch | IgnoreFn)[];
 
-export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true };
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true, llmSteps: true };
 
 /** Options after checking: an absolute root and the mode this process runs in. */
 export type Resolved = Settings;

@@ -81,6 +81,15 @@ abstract class StacklessError extends LlmReplayError {
   }
 }
 
+/** A call's failed step in the report: what went wrong with the call, under the name of its error (ReplayMissError…). */
+export class CallStepError extends StacklessError {
+  override readonly code = 'LLM_REPLAY_CALL_STEP';
+  constructor(detail: string, name = 'CallStepError') {
+    super(detail);
+    this.name = name;
+  }
+}
+
 /** The reporter's `failOnUnused`: the run left recordings unused. */
 export class UnusedRecordingsError extends StacklessError {
   override name = 'UnusedRecordingsError';

@@ -27,14 +27,22 @@ export type { ResponseHead, Transport, UpstreamRequest, UpstreamResponse } from 
 /** Serves one LLM request through `transport`. Never throws: failures reach the caller and the test. */
 export function serve(session: Session, req: LlmRequest, transport: Transport): Promise<void> {
   const caller = new Caller(transport);
-  return exchange(session, req, caller).catch((err: Error) => {
-    const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
-    session.ledger.fail(error);
-    caller.fail(error);
-  });
+  const served: Served = {};
+  return exchange(session, req, caller, served)
+    .catch((err: Error) => {
+      const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
+      session.ledger.fail(error, served.call);
+      caller.fail(error);
+    })
+    .finally(() => served.call && session.ledger.answered(served.call));
 }
 
-async function exchange(session: Session, req: LlmRequest, caller: Caller): Promise<void> {
+/** The call an exchange made, once it has one: told `answered` when the exchange is over. */
+export interface Served {
+  call?: LlmCall;
+}
+
+async function exchange(session: Session, req: LlmRequest, caller: Caller, served: Served): Promise<void> {
   // An SDK's telemetry to an LLM host (a trace upload) is no model call: answered here as the API
   // answers it, with no lookup, no recording, no fault, no connection, and not in llm.calls.
   const side = session.options.mode === 'passthrough' ? undefined : nonModelEndpoint(req.method, req.url);
@@ -43,7 +51,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     return play(nonModelAnswer(side, req.body), 0, caller);
   }
   const request = session.recordings.describe(req);
-  const call = session.ledger.begin(request, caller.where);
+  const call = (served.call = session.ledger.begin(request, caller.where));
   // On the test's clock, an answer's times count from when the call was made (recorded or not).
   if (session.options.pace === 'clock' && session.clock?.installed) caller.started = session.clock.now();
   // Faults act on answers this plugin gives: none in passthrough mode.
@@ -67,7 +75,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
     endpoint: request.endpoint,
     problem: (error, notApplied) => {
       if (notApplied) call.fault = call.faultId = undefined;
-      session.ledger.fail(error);
+      session.ledger.fail(error, call);
     },
   };
   let decision: Decision;
@@ -86,7 +94,7 @@ async function exchange(session: Session, req: LlmRequest, caller: Caller): Prom
       if (fault) call.fault = call.faultId = undefined;
       session.ledger.settle(call, { outcome: 'missed' });
       decision.error.where = caller.where;
-      session.ledger.fail(decision.error);
+      session.ledger.fail(decision.error, call);
       return play(missAnswer(decision.error), 0, caller);
     case 'passthrough':
       return passThrough(session, req, call, caller);
@@ -232,7 +240,7 @@ async function record(session: Session, req: LlmRequest, request: Interaction['r
     session.ledger.settle(call, { outcome: 'recorded', file: session.shelf.save(interaction, key) });
   } catch (err) {
     notRecorded((err as Error).message);
-    session.ledger.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }));
+    session.ledger.fail(err instanceof LlmReplayError ? err : new StoreError(`could not store the recording: ${(err as Error).message}`, { cause: err }), call);
     if (!live) caller.deliver(res, held);
     return caller.end();
   }

@@ -4,7 +4,13 @@
 import type { Interaction } from './recording.js';
 import type { LlmCall, Outcome, Where } from './call.js';
 
-export type LedgerEvent = { type: 'call'; call: LlmCall } | { type: 'settled'; call: LlmCall } | { type: 'error'; error: Error };
+export type LedgerEvent =
+  | { type: 'call'; call: LlmCall }
+  | { type: 'settled'; call: LlmCall }
+  /** The call's answer has reached its caller (or failed there): a replay's last chunk, a recording stored. */
+  | { type: 'answered'; call: LlmCall }
+  /** `call`: the call the error is about (a miss, a fault that could not act, a store that failed). */
+  | { type: 'error'; error: Error; call?: LlmCall };
 
 let nextId = 0;
 
@@ -13,6 +19,7 @@ export class Ledger {
   readonly errors: Error[] = [];
   private readonly listeners: ((e: LedgerEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly answeredCalls = new WeakSet<LlmCall>();
 
   on(listener: (e: LedgerEvent) => void): () => void {
     this.listeners.push(listener);
@@ -23,17 +30,21 @@ export class Ledger {
     for (const l of this.listeners) l(e);
   }
 
-  /** Records an error that fails the test at its end. */
-  fail(error: Error): void {
+  /** Records an error that fails the test at its end; `call`, the call it is about. */
+  fail(error: Error, call?: LlmCall): void {
     this.errors.push(error);
-    this.emit({ type: 'error', error });
+    this.emit({ type: 'error', error, ...(call && { call }) });
   }
 
-  /** A new call, pending until `settle`. */
+  /**
+   * A new call, pending until `settle`. Listeners hear of it once the exchange has decided (it
+   * decides at once): a call answered at once (a replay, a miss, a fault) is told `settled`, with no
+   * pending moment; one being recorded or passed on is told `call`, pending, until it settles.
+   */
   begin(request: Interaction['request'], where: Where): LlmCall {
     const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where };
     this.calls.push(call);
-    this.emit({ type: 'call', call });
+    queueMicrotask(() => call.outcome === 'pending' && this.emit({ type: 'call', call }));
     return call;
   }
 
@@ -41,6 +52,13 @@ export class Ledger {
     if (call.outcome !== 'pending') return;
     Object.assign(call, outcome);
     this.emit({ type: 'settled', call });
+  }
+
+  /** The call's answer has been given (or failed): told once, after `settle`. */
+  answered(call: LlmCall): void {
+    if (this.answeredCalls.has(call)) return;
+    this.answeredCalls.add(call);
+    this.emit({ type: 'answered', call });
   }
 
   /** Keeps the test from ending until `work` has settled (see `idle`). */

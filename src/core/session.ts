@@ -66,6 +66,7 @@ export class Session {
         new LlmOptionError(
           `llmPace is 'clock', but the test has not installed a clock: ${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was replayed at the recorded timing in real time. Call page.clock.install() before the call (llm.clock.install() in a test without a page), or set llmPace to a number.`,
         ),
+        call,
       );
     }
     return false;

@@ -112,17 +112,56 @@ export function recordingTranscript(x: Interaction, file: string, base = process
   return [head, ...callLines(c, '', base)].join('\n');
 }
 
+/** The endpoint's path: the recording's, else the URL's. */
+function endpointOf(c: ReportedCall): string {
+  if (c.endpoint) return c.endpoint;
+  try {
+    return new URL(c.url).pathname;
+  } catch {
+    return c.url;
+  }
+}
+
+const VERBS: Record<LlmCall['outcome'], string> = {
+  pending: 'recording',
+  replayed: 'replayed',
+  recorded: 'recorded',
+  passthrough: 'passed through',
+  missed: 'missed',
+  'not-recorded': 'not recorded',
+  faulted: 'faulted',
+};
+
+/**
+ * A call in one line, as its step in the report and trace is titled:
+ * `LLM replayed · page · POST /v1/chat/completions · gpt-4o-mini · 25 chunks · fixtures/llm/…/chat-completions.1f0c….json`.
+ * `passthrough`: the run passes calls through (a pending call is being passed on, not recorded);
+ * files are shown under `root` (llmDir), relative to `base`.
+ */
+export function stepTitle(c: ReportedCall, options: { passthrough?: boolean; root?: string; base?: string } = {}): string {
+  const verb = c.outcome === 'pending' && options.passthrough ? 'passing through' : VERBS[c.outcome] ?? c.outcome;
+  const parts = [`LLM ${verb}`, WHERE[c.where] ?? c.where, `${c.method} ${endpointOf(c)}`];
+  if (c.model) parts.push(c.model);
+  if (c.socket) parts.push(`${c.socket.client + c.socket.server} frames`);
+  else if (c.bytes) parts.push(formatBytes(c.bytes.size));
+  else if (c.chunks !== undefined) parts.push(`${c.chunks} chunk${c.chunks === 1 ? '' : 's'}`);
+  if (c.fault) parts.push(`fault: ${cut(c.fault, 120)}`);
+  if (c.file) parts.push(shortFile(c.file, options.root, options.base ?? process.cwd()));
+  return parts.join(' · ');
+}
+
+/** `fixtures/llm/…/chat-completions.1f0c….json`: the recordings folder, and the file's name with its hash cut. */
+function shortFile(file: string, root: string | undefined, base: string): string {
+  const name = path.basename(file).replace(/\.([0-9a-f]{4})[0-9a-f]{8,}((?:\.\d+)?\.json)$/, '.$1…$2');
+  const rel = (p: string) => path.relative(base, p).split(path.sep).join('/') || '.';
+  if (root && !path.relative(root, file).startsWith('..')) return path.dirname(file) === root ? `${rel(root)}/${name}` : `${rel(root)}/…/${name}`;
+  return `${rel(path.dirname(file))}/${name}`;
+}
+
 function callLines(c: ReportedCall, prefix: string, base: string): string[] {
   const lines: string[] = [];
   {
-    let endpoint = c.endpoint;
-    if (!endpoint) {
-      try {
-        endpoint = new URL(c.url).pathname;
-      } catch {
-        endpoint = c.url;
-      }
-    }
+    const endpoint = endpointOf(c);
     lines.push(`${prefix}${c.method} ${endpoint}${c.model ? ` · ${c.model}` : ''}`);
     if (c.question !== undefined) lines.push(`   asked:    ${cut(c.question, 200)}`);
     if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);

@@ -92,7 +92,7 @@ test('a forwarded test header puts the recording in that test’s folder; replay
   expect(res.status).toBe(200);
   expect(fg.sync('**/*.json', { cwd: dir })).toEqual([expect.stringMatching(/^backend\.spec\.ts\/answers\/chat-completions\.[0-9a-f]{12}\.json$/)]);
   const lines = fs.readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(lines.map((l) => [l.type, l.call.outcome])).toEqual([['call', 'pending'], ['settled', 'recorded']]);
+  expect(lines.map((l) => [l.type, l.call.outcome])).toEqual([['call', 'pending'], ['settled', 'recorded'], ['answered', 'recorded']]);
   expect(lines[1].call).toMatchObject({ outcome: 'recorded', model: 'gpt-4o-mini', where: 'proxy' });
   proxy.child.kill();
 

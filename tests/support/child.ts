@@ -9,7 +9,15 @@ export interface ChildRun {
   /** Each test's title → its last `{"report": …}` line, when it printed one. */
   reports: Record<string, any>;
   /** Each test's title → its status, error messages and attachments (name → text). */
-  results: Record<string, { status: string; errors: string[]; attachments: Record<string, string> }>;
+  results: Record<string, { status: string; errors: string[]; attachments: Record<string, string>; steps: ReportedStep[] }>;
+}
+
+/** A step as the JSON report gives it (test.step steps, ours among them). */
+export interface ReportedStep {
+  title: string;
+  duration: number;
+  error?: { message?: string };
+  steps?: ReportedStep[];
 }
 
 export async function runProject(project: string, args: string[], env: Record<string, string | undefined>): Promise<ChildRun> {
@@ -39,7 +47,7 @@ export async function runProject(project: string, args: string[], env: Record<st
         for (const t of spec.tests) {
           const r = t.results.at(-1);
           const attachments = Object.fromEntries((r.attachments ?? []).filter((a: any) => a.body).map((a: any) => [a.name, Buffer.from(a.body, 'base64').toString('utf8')]));
-          results[spec.title] = { status: r.status, errors: (r.errors ?? []).map((e: any) => e.message ?? ''), attachments };
+          results[spec.title] = { status: r.status, errors: (r.errors ?? []).map((e: any) => e.message ?? ''), attachments, steps: r.steps ?? [] };
           for (const out of r.stdout ?? []) {
             const line = (out.text ?? '').split('\n').find((l: string) => l.startsWith('{"report"'));
             if (line) reports[spec.title] = JSON.parse(line).report;
@@ -49,7 +57,7 @@ export async function runProject(project: string, args: string[], env: Record<st
       (suite.suites ?? []).forEach(visit);
     };
     json.suites.forEach(visit);
-    for (const e of json.errors ?? []) results['(global)'] = { status: 'error', errors: [...(results['(global)']?.errors ?? []), e.message], attachments: {} };
+    for (const e of json.errors ?? []) results['(global)'] = { status: 'error', errors: [...(results['(global)']?.errors ?? []), e.message], attachments: {}, steps: [] };
   } catch {
     // Not JSON: the caller sees `output`.
   }

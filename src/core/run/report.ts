@@ -9,15 +9,16 @@ import type { LedgerEvent } from '../ledger.js';
 import type { Counts } from '../faults.js';
 
 type Line =
-  | { type: 'call' | 'settled'; call: LlmCall }
-  | ({ type: 'error' } & ErrorLine)
+  | { type: 'call' | 'settled' | 'answered'; call: LlmCall }
+  /** `call`: the id of the call the error is about. */
+  | ({ type: 'error'; call?: string } & ErrorLine)
   /** What a process counted for the test's faults so far (the latest line of each process counts). */
   | { type: 'faults'; by: string; counts: Record<string, Counts> };
 
 /** A ledger listener that appends its events to `file`. */
 export function reportTo(file: string): (e: LedgerEvent) => void {
   return (e) => {
-    const line: Line = e.type === 'error' ? { type: 'error', ...errorToLine(e.error) } : { type: e.type, call: e.call };
+    const line: Line = e.type === 'error' ? { type: 'error', ...errorToLine(e.error), ...(e.call && { call: e.call.id }) } : { type: e.type, call: e.call };
     fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
   };
 }
@@ -32,6 +33,10 @@ export interface Reported {
   /** Every call reported, in the order they started, in their latest state. */
   calls: LlmCall[];
   errors: Error[];
+  /** The ids of the calls whose answer has been given (or failed). */
+  answered: Set<string>;
+  /** The first error about each call, by the call's id. */
+  callErrors: Map<string, Error>;
   /** What the reporting sessions counted for each fault, added up (leaving out the session `except`). */
   counts(except?: string): Map<string, Counts>;
 }
@@ -42,11 +47,13 @@ export function readReport(file: string): Reported {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { calls: [], errors: [], counts: () => new Map() };
+    return { calls: [], errors: [], answered: new Set(), callErrors: new Map(), counts: () => new Map() };
   }
   const bySession = new Map<string, Record<string, Counts>>();
   const calls = new Map<string, LlmCall>();
   const errors: Error[] = [];
+  const answered = new Set<string>();
+  const callErrors = new Map<string, Error>();
   for (const raw of text.split('\n')) {
     if (!raw) continue;
     let line: Line;
@@ -60,7 +67,11 @@ export function readReport(file: string): Reported {
       const error = errorFromLine(line);
       error.stack = line.message;
       errors.push(error);
-    } else calls.set(line.call.id, line.call);
+      if (typeof line.call === 'string' && !callErrors.has(line.call)) callErrors.set(line.call, error);
+    } else {
+      calls.set(line.call.id, line.call);
+      if (line.type === 'answered') answered.add(line.call.id);
+    }
   }
   const counts = (except?: string) => {
     const sums = new Map<string, Counts>();
@@ -73,5 +84,5 @@ export function readReport(file: string): Reported {
     }
     return sums;
   };
-  return { calls: [...calls.values()], errors, counts };
+  return { calls: [...calls.values()], errors, answered, callErrors, counts };
 }

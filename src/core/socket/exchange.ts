@@ -9,6 +9,7 @@ import { type SocketFaultStep, planSocketFault } from '../faults/plan.js';
 import type { Interaction } from '../recording.js';
 import type { LlmCall } from '../call.js';
 import type { Session } from '../session.js';
+import type { Served } from '../exchange.js';
 import type { Sleeper } from '../clock.js';
 import { realtimeModel, redactProtocols } from '../../wire/realtime.js';
 import { shown } from '../recordings/miss.js';
@@ -24,18 +25,23 @@ const INTERNAL = 1011;
 
 /** Serves one socket through `transport`. Never throws: failures reach the client (a close) and the test. */
 export function serveSocket(session: Session, req: SocketRequest, transport: SocketTransport): Promise<void> {
-  return exchange(session, req, transport).catch((err: Error) => {
+  const served: Served = {};
+  const closed = new Promise<void>((resolve) => transport.onClose(() => resolve()));
+  const done = exchange(session, req, transport, served).catch((err: Error) => {
     const error = err instanceof LlmReplayError ? err : new InternalError(err.message, { cause: err });
-    session.ledger.fail(error);
+    session.ledger.fail(error, served.call);
     transport.close(INTERNAL, reasonOf(error.message));
   });
+  // A socket's call is answered once it has closed and its recording (if any) is stored.
+  void Promise.all([done, closed]).then(() => served.call && session.ledger.answered(served.call));
+  return done;
 }
 
-async function exchange(session: Session, req: SocketRequest, t: SocketTransport): Promise<void> {
+async function exchange(session: Session, req: SocketRequest, t: SocketTransport, served: Served): Promise<void> {
   const described = session.recordings.describe({ method: 'GET', url: req.url, headers: req.headers, body: EMPTY });
   const model = described.model ?? realtimeModel(req.url);
   const request: Interaction['request'] = { ...described, ...(model && { model }), ...(req.protocols.length && { protocols: redactProtocols(req.protocols) }) };
-  const call = session.ledger.begin(request, t.where);
+  const call = (served.call = session.ledger.begin(request, t.where));
   // Faults act on answers this plugin gives: none in passthrough mode.
   const rule = session.options.mode !== 'passthrough' && session.faults.active() ? session.faults.for(req.url, request.model) : undefined;
   if (rule) {
@@ -46,7 +52,7 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
     rule,
     problem: (error: LlmOptionError) => {
       call.fault = call.faultId = undefined;
-      session.ledger.fail(error);
+      session.ledger.fail(error, call);
     },
   };
   const decision = session.shelf.decide(request);
@@ -59,12 +65,12 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
       const plan = fault && planSocketFault(fault.rule, { frames: conversation.frames.filter((f) => f.from === 'server').length, url: request.url });
       for (const step of plan?.values() ?? []) if (step.problem) fault!.problem(step.problem);
       session.ledger.settle(call, { outcome: 'replayed', file, ...(decision.owner !== undefined && { owner: decision.owner }), ...(decision.copiedFrom && { copiedFrom: decision.copiedFrom }) });
-      return replay(session, request, conversation, t, plan);
+      return replay(session, call, request, conversation, t, plan);
     }
     case 'miss':
       session.ledger.settle(call, { outcome: 'missed' });
       decision.error.where = t.where;
-      session.ledger.fail(decision.error);
+      session.ledger.fail(decision.error, call);
       return t.close(POLICY, reasonOf(`llm-replay: no recording of this socket (${request.endpoint}); see the test's error`));
     case 'passthrough':
       return relay(await t.connect(req), t, () => session.ledger.settle(call, { outcome: 'passthrough' }));
@@ -79,7 +85,7 @@ async function exchange(session: Session, req: SocketRequest, t: SocketTransport
 }
 
 /** The recorded server frames, each once the client frames before it have come and matched, at the test's pace. */
-function replay(session: Session, request: Interaction['request'], conversation: Conversation, t: SocketTransport, faultSteps?: ReadonlyMap<number, SocketFaultStep>): void {
+function replay(session: Session, call: LlmCall, request: Interaction['request'], conversation: Conversation, t: SocketTransport, faultSteps?: ReadonlyMap<number, SocketFaultStep>): void {
   const plan = new Replay(conversation, session.recordings.rules, request.url);
   const total = conversation.frames.filter((f) => f.from === 'server').length;
   let served = 0;
@@ -136,7 +142,7 @@ function replay(session: Session, request: Interaction['request'], conversation:
       if (closed) return;
       closed = true;
       const error = err instanceof LlmReplayError ? err : new InternalError(`the WebSocket ${request.url} could not be answered as recorded: ${err.message}`, { cause: err });
-      session.ledger.fail(error);
+      session.ledger.fail(error, call);
       try {
         t.close(INTERNAL, reasonOf(error.message));
       } catch {
@@ -158,7 +164,7 @@ function replay(session: Session, request: Interaction['request'], conversation:
       closed = true;
       wake();
       const error = new InternalError(`the WebSocket ${request.url}: a client frame could not be compared with the recording: ${(err as Error).message}`, { cause: err });
-      session.ledger.fail(error);
+      session.ledger.fail(error, call);
       return t.close(INTERNAL, "llm-replay: a client frame could not be compared; see the test's error");
     }
     if ('steps' in heard) return run(heard.steps);
@@ -173,7 +179,7 @@ function replay(session: Session, request: Interaction['request'], conversation:
       ].join('\n'),
     );
     error.where = t.where;
-    session.ledger.fail(error);
+    session.ledger.fail(error, call);
     t.close(POLICY, reasonOf(`llm-replay: client frame ${heard.miss.index} is not in the recording; see the test's error`));
   });
   run(plan.opening());

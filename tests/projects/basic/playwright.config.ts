@@ -10,5 +10,6 @@ export default defineConfig<Partial<LlmOptions>>({
     llmDir: process.env.LLM_DIR,
     llmUrls: [`${process.env.UPSTREAM}/v1/**`],
     ...(process.env.LLM_MODE_OPTION ? { llmMode: process.env.LLM_MODE_OPTION as LlmOptions['llmMode'] } : {}),
+    ...(process.env.LLM_STEPS_OPTION ? { llmSteps: process.env.LLM_STEPS_OPTION as unknown as boolean } : {}),
   },
 });
