@@ -8,7 +8,10 @@ import { test as base, expect as baseExpect, type BrowserContext, type Clock, ty
 import type { Session } from './core/session.js';
 import type { LlmCall } from './core/call.js';
 import type { TestRef } from './core/recordings/shelf.js';
-import { LlmOptionError, ReplayMissError, LlmReplayError, PREFIX, UnfinishedCallError, detailOf } from './core/errors.js';
+import { createHash } from 'node:crypto';
+import { LlmOptionError, ReplayMissError, LlmReplayError, PREFIX, UnfinishedCallError, VariantsError, detailOf } from './core/errors.js';
+import { chooseVariant, recordedVariants, variantFolder } from './core/variants.js';
+import { testFolderPath } from './core/confine.js';
 import { DEFAULTS, type LlmOptions, type Resolved, createSession, resolveOptions, withTestOptions } from './options.js';
 import type { Mode } from './core/mode.js';
 import { installDispatcher, upstreamDispatcher } from './node/index.js';
@@ -32,6 +35,11 @@ export interface LlmFixture {
   readonly mode: Mode;
   /** The folder this test's recordings are written to. */
   readonly dir: string;
+  /**
+   * The answer variant this test is served: repetition k of `--repeat-each` replays (or records)
+   * variant k, kept in the test's folder under `@variant-k`; a plain run, variant 0 (the folder itself).
+   */
+  readonly variant: number;
   /**
    * Injects a fault into this test's LLM calls whose URL matches `url` (a glob as in page.route, or
    * a RegExp) — from the page, the worker and the app's server: an error answer (`{ status }`), a
@@ -79,9 +87,11 @@ interface TestSession {
   clock: TestClock;
   /** A step per call, unless llmSteps is off. */
   steps?: CallSteps;
+  /** The answer variant this repetition is served. */
+  variant: Variant;
 }
 
-type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace' | 'llmReport' | 'llmSteps'>;
+type TestOptions = Pick<LlmOptions, 'llmMode' | 'llmPace' | 'llmReport' | 'llmSteps' | 'llmVariants'>;
 type WorkerOptions = Omit<LlmOptions, keyof TestOptions>;
 type TestFixtures = TestOptions & { llm: LlmFixture; _llmSession: TestSession };
 type WorkerFixtures = WorkerOptions & { _llmOptions: Resolved; _llmNodeTransport: void };
@@ -92,6 +102,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   llmPace: [DEFAULTS.llmPace, { option: true }],
   llmReport: [DEFAULTS.llmReport, { option: true }],
   llmSteps: [DEFAULTS.llmSteps, { option: true }],
+  llmVariants: [DEFAULTS.llmVariants, { option: true }],
   llmUrls: [DEFAULTS.llmUrls, { option: true, scope: 'worker' }],
   llmIgnore: [DEFAULTS.llmIgnore, { option: true, scope: 'worker' }],
   llmRedact: [DEFAULTS.llmRedact, { option: true, scope: 'worker' }],
@@ -118,11 +129,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   _llmSession: [
-    async ({ _llmOptions: worker, llmMode, llmPace, llmReport, llmSteps }, use, testInfo) => {
+    async ({ _llmOptions: worker, llmMode, llmPace, llmReport, llmSteps, llmVariants }, use, testInfo) => {
       if (typeof llmSteps !== 'boolean') throw new LlmOptionError(`llmSteps must be true (a step per LLM call in the report and trace) or false (none; the attachments stay), not ${JSON.stringify(llmSteps)}.`);
+      if (llmVariants !== 'cycle' && llmVariants !== 'exact') {
+        throw new LlmOptionError(`llmVariants must be 'cycle' (a test with fewer answer variants than --repeat-each serves them again) or 'exact' (it fails), not ${JSON.stringify(llmVariants)}.`);
+      }
       const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
-      const ref = testRef(testInfo);
       const secret = runSecret();
+      const { ref, variant } = variantRef(testInfo, options, llmVariants, secret);
       const channel = TestChannel.create(secret);
       const id = channel.id;
       // At pace 'clock', replays wait on the test's clock; the app's server follows it through the channel.
@@ -153,7 +167,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const listening = speakFirst(session, channel, contexts, steps);
       current = session;
       try {
-        await use({ session, header, channel, clock, contexts, steps });
+        await use({ session, header, channel, clock, contexts, steps, variant });
       } finally {
         current = undefined;
         // A miss from here on fails the test at its end; the steps hear calls until they have settled.
@@ -176,7 +190,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       // Re-recording replaces the test's folder, but only when every call was recorded again.
       const rerecord = options.mode === 'record' ? rerecorded(session, calls, testInfo, testInfo.status === 'passed' && !errors.length) : undefined;
       if (options.mode !== 'passthrough') warnTracing(testInfo, calls, secret);
-      if (calls.length && llmReport) await attachCalls(testInfo, session, calls, rerecord);
+      if (calls.length && llmReport) await attachCalls(testInfo, session, calls, rerecord, variant);
       // An error the test already failed with (a worker's SDK raises the miss answer's message) is not said twice.
       const said = (e: Error) => testInfo.errors.some((t) => t.message?.includes(e.message.split('\n')[0]));
       const unsaid = errors.filter((e) => !said(e));
@@ -185,8 +199,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, title: 'llm replay', box: true },
   ],
 
-  llm: async ({ _llmSession: { session, channel, clock, steps } }, use) => {
+  llm: async ({ _llmSession: { session, channel, clock, steps, variant } }, use) => {
     await use({
+      variant: variant.served,
       get calls() {
         const reported = channel.report();
         // What the test reads of the server's calls, its steps have heard of too (under the step reading it).
@@ -218,7 +233,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
  * The test's calls in the report: a transcript to read at a glance, and the same as JSON for
  * tools (the run summary reporter reads it, so it works across shards and merged reports).
  */
-async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[], rerecord?: Rerecord): Promise<void> {
+async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[], rerecord?: Rerecord, variant?: Variant): Promise<void> {
   const described = calls.map((c) => {
     let x;
     try {
@@ -230,7 +245,16 @@ async function attachCalls(testInfo: TestInfo, session: Session, calls: LlmCall[
   });
   const head = rerecord?.kept.length ? `${rerecordNote(rerecord, session.options.root)}\n\n` : '';
   await testInfo.attach('llm-calls.txt', { body: head + transcript(described), contentType: 'text/plain' });
-  const data: CallsAttachment = { version: 1, root: session.options.root, folder: session.shelf.folder, test: session.options.test?.title, mode: session.options.mode, calls: described, ...(rerecord && { rerecord }) };
+  const data: CallsAttachment = {
+    version: 1,
+    root: session.options.root,
+    folder: session.shelf.folder,
+    test: session.options.test?.title,
+    mode: session.options.mode,
+    calls: described,
+    ...(variant?.repeated && { variant: { served: variant.served, of: variant.of, repetition: variant.repetition, ...(variant.cycled && { cycled: true }) } }),
+    ...(rerecord && { rerecord }),
+  };
   await testInfo.attach(CALLS_ATTACHMENT, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
 }
 
@@ -381,6 +405,38 @@ function stuckError(call: LlmCall): UnfinishedCallError {
 
 function configDir(info: { config: { configFile?: string; rootDir: string } }): string {
   return info.config.configFile ? path.dirname(info.config.configFile) : info.config.rootDir;
+}
+
+/** The answer variant a test's repetition is served, as the report shows it. */
+interface Variant {
+  served: number;
+  of: number;
+  repetition: number;
+  /** The run repeats tests (--repeat-each): calls, steps and attachments say the variant. */
+  repeated: boolean;
+  /** It was served a variant again (the test has fewer than the run's repetitions). */
+  cycled: boolean;
+}
+
+/**
+ * The test's identity for this repetition: in a run with --repeat-each, repetition k is served
+ * answer variant k (variants.ts), in its own folder; one it cannot be served fails the test before
+ * it runs; one served a variant again says so in the report, and once in the run's output.
+ */
+function variantRef(testInfo: TestInfo, options: Resolved, policy: LlmOptions['llmVariants'], secret: string): { ref: TestRef; variant: Variant } {
+  const base = testRef(testInfo);
+  const repeatEach = testInfo.project.repeatEach;
+  const repetition = testInfo.repeatEachIndex;
+  if (repeatEach <= 1 && repetition === 0) return { ref: base, variant: { served: 0, of: 1, repetition, repeated: false, cycled: false } };
+  const dir = testFolderPath(options.root, base.folder);
+  const choice = chooseVariant({ repetition, repeatEach, recorded: recordedVariants(dir), mode: options.mode, policy, title: base.title, location: base.location, folder: path.relative(process.cwd(), dir) || '.' });
+  if (choice.problem) throw new VariantsError(choice.problem);
+  if (choice.cycled) {
+    testInfo.annotations.push({ type: 'llm-replay', description: `answer variant ${choice.variant}, served again to repetition ${repetition}: ${choice.cycled}` });
+    if (firstInRun(secret, `variants-${createHash('sha256').update(base.folder).digest('hex').slice(0, 16)}`)) console.warn(`${PREFIX}${choice.cycled} (Said once per test.)`);
+  }
+  const ref = { ...base, folder: variantFolder(base.folder, choice.variant), location: `${base.location} --repeat-each=${repeatEach}`, variant: choice.variant };
+  return { ref, variant: { served: choice.variant, of: choice.of, repetition, repeated: true, cycled: !!choice.cycled } };
 }
 
 /** A test's identity: its recordings folder is `<spec path>/<title path>` under llmDir. */

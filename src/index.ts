@@ -25,6 +25,8 @@ export {
   ChromiumError,
   CommandError,
   InternalError,
+  CallStepError,
+  VariantsError,
   ERROR_CODES,
   type LlmReplayErrorCode,
 } from './core/errors.js';

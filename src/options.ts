@@ -38,11 +38,16 @@ export interface LlmOptions {
   llmReport: boolean;
   /** A step per LLM call in the HTML report, the trace viewer and UI mode, at the moment of the call. Default true. */
   llmSteps: boolean;
+  /**
+   * With --repeat-each, repetition k replays answer variant k. When a test has fewer variants than
+   * repetitions: 'cycle' (default) serves them again in turn, said once; 'exact' fails the test.
+   */
+  llmVariants: 'cycle' | 'exact';
 }
 
 export type IgnoreList = readonly (string | IgnoreMatch | IgnoreFn)[];
 
-export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true, llmSteps: true };
+export const DEFAULTS: LlmOptions = { llmDir: 'fixtures/llm', llmMode: 'auto', llmPace: 0, llmUrls: [], llmIgnore: [], llmRedact: {}, llmReport: true, llmSteps: true, llmVariants: 'cycle' };
 
 /** Options after checking: an absolute root and the mode this process runs in. */
 export type Resolved = Settings;

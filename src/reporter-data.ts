@@ -15,6 +15,8 @@ export interface CallsAttachment {
   test?: string;
   mode: Mode;
   calls: ReportedCall[];
+  /** A run with --repeat-each: the answer variant this repetition was served, of how many the test has recorded, and whether it was served again (fewer variants than repetitions). */
+  variant?: { served: number; of: number; repetition: number; cycled?: boolean };
   /** Record mode: whether the test recorded all its calls again (its folder replaced), or kept its earlier recordings. */
   rerecord?: Rerecord;
 }

@@ -35,4 +35,6 @@ export interface LlmCall {
   /** The fault the test injected into this call (`llm.fault`), as written. */
   fault?: string;
   faultId?: string;
+  /** In a run with --repeat-each: the answer variant the test's repetition was served (see llm.variant). */
+  variant?: number;
 }

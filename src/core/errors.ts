@@ -81,6 +81,12 @@ abstract class StacklessError extends LlmReplayError {
   }
 }
 
+/** A test's answer variants cannot serve this repetition of --repeat-each (variants with a gap, or too few with llmVariants 'exact'). Nothing is replayed or written. */
+export class VariantsError extends LlmReplayError {
+  override name = 'VariantsError';
+  override readonly code = 'LLM_REPLAY_VARIANTS';
+}
+
 /** A call's failed step in the report: what went wrong with the call, under the name of its error (ReplayMissError…). */
 export class CallStepError extends StacklessError {
   override readonly code = 'LLM_REPLAY_CALL_STEP';
@@ -135,6 +141,8 @@ export const ERROR_CODES = {
   ChromiumError: 'LLM_REPLAY_CHROMIUM',
   CommandError: 'LLM_REPLAY_COMMAND',
   InternalError: 'LLM_REPLAY_INTERNAL',
+  CallStepError: 'LLM_REPLAY_CALL_STEP',
+  VariantsError: 'LLM_REPLAY_VARIANTS',
 } as const;
 
 export type LlmReplayErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -16,6 +16,10 @@ let nextId = 0;
 
 export class Ledger {
   readonly calls: LlmCall[] = [];
+
+  /** `variant`: the answer variant the test's repetition is served (a run with --repeat-each); each call says it. */
+  constructor(private readonly variant?: number) {}
+
   readonly errors: Error[] = [];
   private readonly listeners: ((e: LedgerEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
@@ -42,7 +46,7 @@ export class Ledger {
    * pending moment; one being recorded or passed on is told `call`, pending, until it settles.
    */
   begin(request: Interaction['request'], where: Where): LlmCall {
-    const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where };
+    const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where, ...(this.variant !== undefined && { variant: this.variant }) };
     this.calls.push(call);
     queueMicrotask(() => call.outcome === 'pending' && this.emit({ type: 'call', call }));
     return call;

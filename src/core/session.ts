@@ -36,7 +36,7 @@ export interface SessionOptions extends Settings {
 
 export class Session {
   /** What the test saw: its calls, the work pending, the errors that fail it. */
-  readonly ledger = new Ledger();
+  readonly ledger: Ledger;
   /** The recordings under the root, by this test's rules. */
   readonly recordings: Recordings;
   /** This test's folder, mode and occurrence counts among the recordings. */
@@ -49,6 +49,7 @@ export class Session {
 
   constructor(readonly options: SessionOptions) {
     this.clock = options.pace === 'clock' ? options.clock : undefined;
+    this.ledger = new Ledger(options.test?.variant);
     this.recordings = new Recordings(options);
     this.shelf = new Shelf(this.recordings, options.mode, options.test);
   }

@@ -17,6 +17,7 @@ import { LlmOptionError, RecordingFileError, StoreError } from './errors.js';
 import { readHint, writeHint } from './index-hint.js';
 import { BIG_RECORDING_BYTES, openBigRecording } from './big-recording.js';
 import { namedIn, removeUnreferenced, sideFileOf, sideFilePath, sideFilesIn, writeSideFile } from './side-file.js';
+import { variantOfPath } from './variants.js';
 
 export interface Found {
   file: string;
@@ -244,15 +245,17 @@ export class Store {
     }
     for (;;) {
       const { named, complete } = this.withHash(wanted.hash);
+      // Another folder's answer variant (≥ 1) answers only its own variant's calls.
       for (const n of byOccurrence(named, occurrence)) {
+        if (variantOfPath(n.file) > 0) continue;
         const found = this.verified(n, wanted, rules, checked);
         if (found) return found;
       }
       if (complete) break;
       this.index();
     }
-    const foreign = this.foreignMatches(wanted, rules);
-    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules);
+    const foreign = this.foreignMatches(wanted, rules).filter((f) => variantOfPath(f.file) === 0);
+    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules).filter((f) => variantOfPath(f.file) === 0);
     return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
   }
 

@@ -146,6 +146,7 @@ export function stepTitle(c: ReportedCall, options: { passthrough?: boolean; roo
   else if (c.bytes) parts.push(formatBytes(c.bytes.size));
   else if (c.chunks !== undefined) parts.push(`${c.chunks} chunk${c.chunks === 1 ? '' : 's'}`);
   if (c.fault) parts.push(`fault: ${cut(c.fault, 120)}`);
+  if (c.variant !== undefined) parts.push(`variant ${c.variant}`);
   if (c.file) parts.push(shortFile(c.file, options.root, options.base ?? process.cwd()));
   return parts.join(' · ');
 }
@@ -162,7 +163,7 @@ function callLines(c: ReportedCall, prefix: string, base: string): string[] {
   const lines: string[] = [];
   {
     const endpoint = endpointOf(c);
-    lines.push(`${prefix}${c.method} ${endpoint}${c.model ? ` · ${c.model}` : ''}`);
+    lines.push(`${prefix}${c.method} ${endpoint}${c.model ? ` · ${c.model}` : ''}${c.variant !== undefined ? ` · variant ${c.variant}` : ''}`);
     if (c.question !== undefined) lines.push(`   asked:    ${cut(c.question, 200)}`);
     if (c.answer !== undefined) lines.push(`   answered: ${cut(c.answer, 400)}`);
     if (c.bytes) lines.push(`   body:     ${formatBytes(c.bytes.size)} of ${c.bytes.type}${c.sideFile ? ` in the side file ${path.basename(c.sideFile)}` : ''}`);

@@ -12,8 +12,10 @@ import type { TestRef } from './shelf.js';
 /** The miss of `request`, looked up from `folder` (absolute) for `test` (or for no test). */
 export function missError({ store, rules, redactor }: Recordings, request: Interaction['request'], folder: string, test?: TestRef): ReplayMissError {
   const lines = [
-    `no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode.`,
-    `  Looked in ${rel(folder)}${path.sep} and everywhere under ${rel(store.root)}${path.sep}`,
+    `no recording for ${request.method} ${request.url}${request.model ? ` (model ${request.model})` : ''} in replay mode${test?.variant !== undefined ? `, in answer variant ${test.variant}` : ''}.`,
+    test?.variant
+      ? `  Looked in ${rel(folder)}${path.sep} (variant ${test.variant} replays its own answers, and shared ones) and everywhere under ${rel(store.root)}${path.sep} for shared ones`
+      : `  Looked in ${rel(folder)}${path.sep} and everywhere under ${rel(store.root)}${path.sep}`,
   ];
   const { found, unreadable } = store.candidates(folder, request.method, request.endpoint);
   const wanted = keyBody(request, rules, true);

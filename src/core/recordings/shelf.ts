@@ -19,6 +19,11 @@ export interface TestRef {
   title: string;
   /** `tests/chat.spec.ts:12` (with `-c <config>` when needed), for the command that records it. */
   location: string;
+  /**
+   * Set in a run with --repeat-each: the answer variant this repetition is served (`folder` is the
+   * variant's). A variant ≥ 1 replays its own answers only: a conversation stays whole within it.
+   */
+  variant?: number;
 }
 
 /** What the exchange does with a request. */
@@ -57,7 +62,8 @@ export class Shelf {
     if (mode !== 'record') {
       const wanted = { key, hash, endpoint: request.endpoint, method: request.method };
       const found = recordings.store.find(this.folder, wanted, recordings.rules, occurrence, this.checked, this.occurrences.shared);
-      if (found) return this.own(found, key);
+      // A variant ≥ 1 takes no other test's answer: only its own, or a shared file no test owns.
+      if (found && !(this.test?.variant && !found.file.startsWith(this.folder + path.sep) && ownerOf(found, recordings.store.root) !== undefined)) return this.own(found, key);
       if (mode === 'replay') return { kind: 'miss', error: missError(recordings, request, this.folder, this.test) };
     }
     return { kind: 'record', occurrence, key };
