@@ -425,8 +425,8 @@ interface Variant {
  */
 function variantRef(testInfo: TestInfo, options: Resolved, policy: LlmOptions['llmVariants'], secret: string): { ref: TestRef; variant: Variant } {
   const base = testRef(testInfo);
-  const repeatEach = testInfo.project.repeatEach;
   const repetition = testInfo.repeatEachIndex;
+  const repeatEach = repeatEachOf(testInfo);
   if (repeatEach <= 1 && repetition === 0) return { ref: base, variant: { served: 0, of: 1, repetition, repeated: false, cycled: false } };
   const dir = testFolderPath(options.root, base.folder);
   const choice = chooseVariant({ repetition, repeatEach, recorded: recordedVariants(dir), mode: options.mode, policy, title: base.title, location: base.location, folder: path.relative(process.cwd(), dir) || '.' });
@@ -437,6 +437,16 @@ function variantRef(testInfo: TestInfo, options: Resolved, policy: LlmOptions['l
   }
   const ref = { ...base, folder: variantFolder(base.folder, choice.variant), location: `${base.location} --repeat-each=${repeatEach}`, variant: choice.variant };
   return { ref, variant: { served: choice.variant, of: choice.of, repetition, repeated: true, cycled: !!choice.cycled } };
+}
+
+/**
+ * The run's --repeat-each. Playwright applies the command line's in the runner only: a worker's
+ * project shows the config's, so the command line's is read where the worker keeps it (internal;
+ * without it, repetition 0 of a repeated run is served variant 0 as in a plain run, unmarked).
+ */
+function repeatEachOf(testInfo: TestInfo): number {
+  const cli = (testInfo as unknown as { _configInternal?: { configCLIOverrides?: { repeatEach?: unknown } } })._configInternal?.configCLIOverrides?.repeatEach;
+  return Math.max(typeof cli === 'number' ? cli : testInfo.project.repeatEach, testInfo.repeatEachIndex + 1);
 }
 
 /** A test's identity: its recordings folder is `<spec path>/<title path>` under llmDir. */

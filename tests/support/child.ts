@@ -9,7 +9,17 @@ export interface ChildRun {
   /** Each test's title → its last `{"report": …}` line, when it printed one. */
   reports: Record<string, any>;
   /** Each test's title → its status, error messages and attachments (name → text). */
-  results: Record<string, { status: string; errors: string[]; attachments: Record<string, string>; steps: ReportedStep[] }>;
+  results: Record<string, ChildResult>;
+  /** With --repeat-each: each test's title → every run of it (each repetition), in the report's order. */
+  runs: Record<string, (ChildResult & { report?: any })[]>;
+}
+
+export interface ChildResult {
+  status: string;
+  errors: string[];
+  attachments: Record<string, string>;
+  steps: ReportedStep[];
+  annotations: { type: string; description?: string }[];
 }
 
 /** A step as the JSON report gives it (test.step steps, ours among them). */
@@ -39,6 +49,7 @@ export async function runProject(project: string, args: string[], env: Record<st
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const reports: Record<string, any> = {};
   const results: ChildRun['results'] = {};
+  const runs: ChildRun['runs'] = {};
   try {
     // A project may have its JSON reporter write to a file (JSON_OUT), to keep stdout for others.
     const json = JSON.parse(env.JSON_OUT ? fs.readFileSync(env.JSON_OUT, 'utf8') : stdout);
@@ -47,19 +58,21 @@ export async function runProject(project: string, args: string[], env: Record<st
         for (const t of spec.tests) {
           const r = t.results.at(-1);
           const attachments = Object.fromEntries((r.attachments ?? []).filter((a: any) => a.body).map((a: any) => [a.name, Buffer.from(a.body, 'base64').toString('utf8')]));
-          results[spec.title] = { status: r.status, errors: (r.errors ?? []).map((e: any) => e.message ?? ''), attachments, steps: r.steps ?? [] };
+          results[spec.title] = { status: r.status, errors: (r.errors ?? []).map((e: any) => e.message ?? ''), attachments, steps: r.steps ?? [], annotations: r.annotations ?? t.annotations ?? [] };
+          let report: any;
           for (const out of r.stdout ?? []) {
             const line = (out.text ?? '').split('\n').find((l: string) => l.startsWith('{"report"'));
-            if (line) reports[spec.title] = JSON.parse(line).report;
+            if (line) reports[spec.title] = report = JSON.parse(line).report;
           }
+          (runs[spec.title] ??= []).push({ ...results[spec.title], ...(report && { report }) });
         }
       }
       (suite.suites ?? []).forEach(visit);
     };
     json.suites.forEach(visit);
-    for (const e of json.errors ?? []) results['(global)'] = { status: 'error', errors: [...(results['(global)']?.errors ?? []), e.message], attachments: {}, steps: [] };
+    for (const e of json.errors ?? []) results['(global)'] = { status: 'error', errors: [...(results['(global)']?.errors ?? []), e.message], attachments: {}, steps: [], annotations: [] };
   } catch {
     // Not JSON: the caller sees `output`.
   }
-  return { code, output: stdout + stderr, reports, results };
+  return { code, output: stdout + stderr, reports, results, runs };
 }

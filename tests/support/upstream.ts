@@ -32,7 +32,10 @@
 //                               clientContent turns or realtimeInput text/audio → serverContent.modelTurn
 //                               chunks, generationComplete, turnComplete with usageMetadata; JSON sent
 //                               in binary frames, as Google sends it; bad messages close the socket
-// Answers are deterministic in the prompt ("Echo: <last user message>"). Ids and timestamps are
+// Answers are deterministic in the prompt ("Echo: <last user message>"), except to a chat message
+// that starts with "Surprise me": as a model does, it answers that differently on every call, in
+// turn a short answer, a long one with a table, and a refusal (VARIED_ANSWERS; per stand-in, per
+// conversation). Ids and timestamps are
 // fresh per call, as on the real APIs, unless `deterministic`: then they (and the cookie and the
 // `date` header) derive from the request alone, so the same request gets byte-identical headers
 // and body (on a WebSocket: from its URL, and the events before them).
@@ -126,6 +129,34 @@ export function answerFor(body: Json): string {
   return `Echo: ${lastUserText(body) || body.prompt || '(nothing)'}`;
 }
 
+/** What the stand-in answers, in turn, to the same "Surprise me" conversation: a short answer, a long one with a table, a refusal. */
+export const VARIED_ANSWERS = [
+  'Lisbon.',
+  [
+    'Here are five European capitals worth a long weekend, with what each is known for:',
+    '',
+    '| City | Country | Known for | Best season |',
+    '|------|---------|-----------|-------------|',
+    '| Lisbon | Portugal | trams, tiled facades and custard tarts | spring |',
+    '| Vienna | Austria | coffee houses, opera and the Ringstrasse | autumn |',
+    '| Prague | Czechia | a medieval old town and its astronomical clock | late spring |',
+    '| Copenhagen | Denmark | harbour baths, cycling and new Nordic food | summer |',
+    '| Ljubljana | Slovenia | a car-free centre on the river and dragons on the bridges | early autumn |',
+    '',
+    'If you can pick only one, Lisbon has the mildest weather for most of the year.',
+  ].join('\n'),
+  "I'm sorry, but I can't help with that request.",
+];
+
+/** The varied answer to a "Surprise me" conversation (the next in turn for it), else undefined. */
+function variedAnswer(body: Json, turns: Map<string, number>): string | undefined {
+  if (!/^surprise me/i.test(lastUserText(body))) return undefined;
+  const conversation = JSON.stringify(body.messages ?? []);
+  const n = turns.get(conversation) ?? 0;
+  turns.set(conversation, n + 1);
+  return VARIED_ANSWERS[n % VARIED_ANSWERS.length];
+}
+
 /** What the stand-in hears in audio: its length and digest, so that other audio is heard differently. */
 export function heardIn(bytes: Buffer, verb = 'Heard'): string[] {
   return [`${verb} ${bytes.length} bytes of audio.`, `Digest ${createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.`];
@@ -190,11 +221,14 @@ interface Ctx {
   requestId: string;
   kase?: WireCase;
   drift?: boolean;
+  /** How many times each "Surprise me" conversation was answered (variedAnswer). */
+  varied: Map<string, number>;
 }
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
   const tokenDelay = options.tokenDelay ?? 20;
   const stats = { connections: 0, requests: 0, cut: 0, gaps: [] as number[][], received: [] as http.IncomingHttpHeaders[] };
+  const varied = new Map<string, number>();
   const server = http.createServer(async (req, res) => {
     stats.requests++;
     stats.received.push(req.headers);
@@ -245,7 +279,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     }
     if (body.model === 'broken') return json(res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
     const w = new EventWriter(res, tokenDelay, stats.gaps);
-    const c: Ctx = { body, multipart, contentType, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined, drift: options.drift };
+    const c: Ctx = { body, multipart, contentType, query, res, w, ids, requestId, kase: (kase || undefined) as WireCase | undefined, drift: options.drift, varied };
     if (req.method === 'POST') {
       for (const route of ROUTES) {
         const m = route.path.exec(path);
@@ -515,7 +549,7 @@ async function openaiChat(c: Ctx) {
   const completionId = ids.id('chatcmpl-');
   const created = ids.unix();
   const model = body.model ?? 'gpt-4o-mini';
-  const text = answerFor(body);
+  const text = variedAnswer(body, c.varied) ?? answerFor(body);
   const tool = body.tools?.[0]?.function;
   // DeepSeek, OpenRouter and the like send the reasoning as `reasoning_content`, before the content.
   const thoughts = body.reasoning_effort !== undefined && !tool ? thoughtsFor(body) : undefined;
