@@ -88,6 +88,25 @@ test('the seed recording renders in the page', async ({ page }) => {
   await expect(assistant(page)).toHaveText("Hello! It's nice to meet you. Is there something I can help you with, or would you like to chat?");
 });
 
+// A model answers the same question differently from run to run. Three answers are recorded for this
+// test (`LLM_REPLAY_MODE=record npx playwright test --repeat-each=3`): a short one, a long one with a
+// table, a refusal. `--repeat-each=3` replays one to each repetition; a plain run, the first.
+test('any answer the model gives renders whole: a short one, a long one with a table, a refusal', async ({ page, llm }) => {
+  await openChat(page);
+  await send(page, 'Surprise me: where should I go for a long weekend?');
+  // Send is back once the answer has streamed in whole.
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+  const bubble = assistant(page);
+  await expect(bubble).not.toBeEmpty();
+  await expect(page.getByRole('alert')).toBeHidden();
+  // However long its lines, the answer wraps inside the chat: nothing to scroll sideways.
+  expect(await bubble.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  // The next question can be asked.
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeEditable();
+  expect(llm.variant).toBeLessThan(3);
+});
+
 test.describe('server-side mode', () => {
   test('the server streams the answer on to the page', async ({ page, llm }) => {
     await openChat(page, { mode: 'server' });
