@@ -162,7 +162,7 @@ export default class LlmReplayReporter implements Reporter {
   }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
-    // From the TestCase, which a merged report has too: the attachment is there only when a test called.
+    // From the TestCase (a merged report has it too), not the attachment: a test without LLM calls attaches none.
     this.repeated = Math.max(this.repeated, _test.repeatEachIndex ?? 0);
     for (const a of result.attachments) {
       if (a.name !== CALLS_ATTACHMENT || !a.body) continue;

@@ -184,3 +184,15 @@ test('a run with --repeat-each checks the variants it repeated to, and says whic
   expect(text).toContain(`  unused recordings (1), no test used them in this complete run:\n    ${path.relative(process.cwd(), gone)}\n`);
   expect(text).toContain('  1 recording of answer variants this run did not repeat to (--repeat-each=3 runs them) was not checked');
 });
+
+test('the variants line names five tests served a variant again, then how many more; a test with none recorded says so', async ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const runs = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((t) => {
+    const [file] = place(root, `x.spec.ts/${t}/chat-completions.111111111111.json`);
+    return passed(t, 1, replayed(root, file, `x.spec.ts > ${t}`, { served: 0, of: t === 'a' ? 0 : 1, repetition: 1, cycled: true }));
+  });
+  const { text } = await drive(new LlmReplayReporter(), testRun(root, testInfo.outputPath('results')), suiteOf(runs), ...runs);
+  expect(text).toContain(
+    "  answer variants (--repeat-each=2): served again (fewer variants than repetitions): x.spec.ts > a (none recorded), x.spec.ts > b (1 variant), x.spec.ts > c (1 variant), x.spec.ts > d (1 variant), x.spec.ts > e (1 variant), and 2 more (each test's report says it)\n",
+  );
+});
