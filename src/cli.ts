@@ -22,6 +22,7 @@ import { MODES, checkMode } from './core/mode.js';
 import { driftOf, keyOf, liveAnswer, liveRequest, unreachable } from './core/drift.js';
 import { LIVE_PROVIDERS } from './wire/providers.js';
 import { ageOf, formatAge, parseAge } from './core/age.js';
+import { VARIANT_PREFIX, variantOfPath } from './core/variants.js';
 
 const OWN_NAME = /^[a-z0-9-]+\.[0-9a-f]{12}(?:\.\d+)?\.json$/;
 
@@ -55,26 +56,46 @@ function ls(options: { dir: string }): void {
   // Nothing recorded yet is not an error: there is just nothing to list.
   const files = fs.existsSync(root) ? recordingsUnder(root) : [];
   if (!files.length) return void console.log(`no recordings under ${rel(root)} yet: a test run records them (npx playwright test).`);
-  let folder = '';
+  // Per test folder, its answer variants: variant 0 is the folder itself, variant k its @variant-k.
+  const tests = new Map<string, Map<number, string[]>>();
   for (const file of files) {
-    const dir = path.relative(root, path.dirname(file)) || '.';
-    if (dir !== folder) console.log(`${folder ? '\n' : ''}${dir}/`);
-    folder = dir;
-    const stat = fs.statSync(file);
-    let when = `written ${minute(stat.mtime.toISOString())} (age unknown: no recorded_at)`;
-    let what: string;
-    let side = '';
-    try {
-      const x = read(file);
-      if (x.recordedAt) when = `recorded ${minute(new Date(x.recordedAt).toISOString())} (${formatAge(ageOf(x.recordedAt, Date.now()))} ago)`;
-      what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
-      if (x.response.sideFile) side = `  ${''.padEnd(40)} + side file ${x.response.sideFile}  ${formatBytes(fs.statSync(sideFilePath(file, x.response.sideFile)).size)}`;
-    } catch (err) {
-      what = `unreadable: ${problemOf(err).split('\n')[0]}`;
-    }
-    console.log(`  ${path.basename(file).padEnd(40)} ${what}  ${formatBytes(stat.size)}  ${when}`);
-    if (side) console.log(side);
+    const dir = path.relative(root, path.dirname(file)).split(path.sep).join('/') || '.';
+    const last = path.posix.basename(dir);
+    const variant = last.startsWith(VARIANT_PREFIX) ? variantOfPath(`${last}/x`) : 0;
+    const folder = variant ? path.posix.dirname(dir) : dir;
+    const variants = tests.get(folder) ?? tests.set(folder, new Map()).get(folder)!;
+    variants.set(variant, [...(variants.get(variant) ?? []), file]);
   }
+  let first = true;
+  for (const [folder, variants] of tests) {
+    const ks = [...variants.keys()].sort((a, b) => a - b);
+    const several = ks.length > 1 || ks[0] !== 0;
+    console.log(`${first ? '' : '\n'}${folder}/${several ? `  answer variants ${ks.join(', ')}` : ''}`);
+    first = false;
+    for (const k of ks) {
+      if (several) console.log(`  variant ${k}${k ? ` (${VARIANT_PREFIX}${k}/)` : ' (the folder itself)'}`);
+      for (const file of variants.get(k)!) lsLine(file, several ? '    ' : '  ');
+    }
+  }
+}
+
+/** A recording in `ls`: name, endpoint, model, streamed or not, size, when recorded; its side file under it. */
+function lsLine(file: string, indent: string): void {
+  const width = 42 - indent.length;
+  const stat = fs.statSync(file);
+  let when = `written ${minute(stat.mtime.toISOString())} (age unknown: no recorded_at)`;
+  let what: string;
+  let side = '';
+  try {
+    const x = read(file);
+    if (x.recordedAt) when = `recorded ${minute(new Date(x.recordedAt).toISOString())} (${formatAge(ageOf(x.recordedAt, Date.now()))} ago)`;
+    what = [`${x.request.method} ${x.request.endpoint}`, x.request.model ?? '-', x.response.events ? 'streamed' : x.response.framing].join('  ');
+    if (x.response.sideFile) side = `${indent}${''.padEnd(width)} + side file ${x.response.sideFile}  ${formatBytes(fs.statSync(sideFilePath(file, x.response.sideFile)).size)}`;
+  } catch (err) {
+    what = `unreadable: ${problemOf(err).split('\n')[0]}`;
+  }
+  console.log(`${indent}${path.basename(file).padEnd(width)} ${what}  ${formatBytes(stat.size)}  ${when}`);
+  if (side) console.log(side);
 }
 
 /** An ISO time to the minute, as a list shows it: `2026-12-02 11:15`. */
@@ -351,7 +372,7 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const dir = ['--dir <llmDir>', 'the recordings folder', 'fixtures/llm'] as const;
-  cli.command('ls').description('list the recordings per test folder: endpoint, model, streamed or not, size, when recorded and how long ago').option(...dir).action(ls);
+  cli.command('ls').description('list the recordings per test folder, its answer variants (@variant-k) under it: endpoint, model, streamed or not, size, when recorded and how long ago').option(...dir).action(ls);
   cli.command('show').description('print a recording as a readable transcript: question, answer, tool calls, chunks').argument('<file>', 'a recording').action(show);
   cli
     .command('verify')

@@ -10,6 +10,9 @@
 // `{ maxAge: '90d' }` warns about the recordings a run replayed that were recorded longer ago than
 // that (by their recorded_at, which each call's attachment carries), and lists apart those of
 // unknown age; with `failOnOld: true` old ones fail the run as unused ones do.
+// Answer variants (src/core/variants.ts): a recording of variant k is checked for use only when the
+// run ran repetition k (--repeat-each above k); a plain run neither calls variants 1..n unused nor
+// lets `prune` remove them. A run that repeats says which tests were served a variant again.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -21,6 +24,7 @@ import { ageOf, formatAge, parseAge } from './core/age.js';
 import { formatBytes, formatUsage } from './core/transcript.js';
 import { type Price, PRICES, PRICES_AS_OF, checkPrices, costOf, formatDollars, formatTokens, priceOf } from './prices.js';
 import { type Usage, addUsage } from './wire/usage.js';
+import { variantOfPath } from './core/variants.js';
 
 export interface LlmReporterOptions {
   /** Fail the run when a complete run leaves recordings unused (for CI). Default false. */
@@ -119,6 +123,10 @@ export default class LlmReplayReporter implements Reporter {
   private readonly notRerecorded = new Map<string, string[]>();
   /** Tests that replayed another test's recording: whose. */
   private readonly borrowed = new Map<string, Set<string>>();
+  /** The highest repetition of --repeat-each a test ran (repeatEachIndex; 0 in a plain run). */
+  private repeated = 0;
+  /** Tests served answer variants (a run with --repeat-each): how many variants each has, and whether a repetition was served one again. */
+  private readonly variants = new Map<string, { of: number; cycled: boolean }>();
   private merged = false;
   private notComplete: string[] = [];
   /** Why the gate failed the run, when it did. */
@@ -154,6 +162,8 @@ export default class LlmReplayReporter implements Reporter {
   }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
+    // From the TestCase (a merged report has it too), not the attachment: a test without LLM calls attaches none.
+    this.repeated = Math.max(this.repeated, _test.repeatEachIndex ?? 0);
     for (const a of result.attachments) {
       if (a.name !== CALLS_ATTACHMENT || !a.body) continue;
       let data: CallsAttachment;
@@ -167,6 +177,10 @@ export default class LlmReplayReporter implements Reporter {
       // The latest attempt of a test (a retry) says how it stands.
       this.notRerecorded.delete(title);
       this.borrowed.delete(title);
+      if (data.variant) {
+        const seen = this.variants.get(title);
+        this.variants.set(title, { of: Math.max(seen?.of ?? 0, data.variant.of), cycled: !!seen?.cycled || !!data.variant.cycled });
+      }
       if (data.rerecord && !data.rerecord.complete && data.rerecord.kept.length) {
         this.notRerecorded.set(title, data.rerecord.notRecorded.length ? data.rerecord.notRecorded.map((c) => `${c.method} ${c.url}: ${c.reason}`) : ['the test did not pass']);
       }
@@ -200,13 +214,13 @@ export default class LlmReplayReporter implements Reporter {
     if (result.status === 'interrupted') incomplete.push('the run was interrupted');
     const rel = (f: string) => path.relative(process.cwd(), f) || f;
     incomplete.push(...this.unseenRecordings(rel));
-    const unused = incomplete.length ? [] : this.unused();
+    const { unused, unchecked } = incomplete.length ? { unused: [], unchecked: [] } : this.unused();
 
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     const order = ['replayed', 'recorded', 'faulted', 'missed', 'passthrough', 'not-recorded', 'pending'];
     const shownIfAny = ['faulted', 'pending'];
     const lines = [`${PREFIX}${total} LLM call${total === 1 ? '' : 's'} — ${order.filter((o) => !shownIfAny.includes(o) || this.counts.get(o)).map((o) => `${this.counts.get(o) ?? 0} ${o}`).join(', ')}`];
-    lines.push(...this.notSpent());
+    lines.push(...this.notSpent(), ...this.variantLines());
     if (this.notRerecorded.size) {
       const n = this.notRerecorded.size;
       lines.push(`  not re-recorded in full (${n} test${n === 1 ? '; its' : 's; their'} earlier recordings were kept):`, ...[...this.notRerecorded].flatMap(([t, why]) => why.map((w) => `    ${t}: ${w}`)));
@@ -219,6 +233,10 @@ export default class LlmReplayReporter implements Reporter {
     if (incomplete.length) lines.push(`  unused recordings: not reported, this run was not complete (${incomplete.join('; ')})`);
     else if (!unused.length) lines.push(`  every recording under ${[...this.roots].map(rel).join(', ')} was used${this.merged ? ' (merged report: from the shards it holds)' : ''}`);
     else lines.push(`  unused recordings (${unused.length}), no test used them in this complete run:`, ...unused.map((f) => `    ${rel(f)}`), '  remove them: npx playwright-llm-replay prune --yes');
+    if (unchecked.length) {
+      const upTo = Math.max(...unchecked.map(variantOfPath)) + 1;
+      lines.push(`  ${unchecked.length} recording${unchecked.length === 1 ? '' : 's'} of answer variants this run did not repeat to (--repeat-each=${upTo} runs them) ${unchecked.length === 1 ? 'was' : 'were'} not checked`);
+    }
     const old = this.maxAge === undefined ? [] : this.ageLines(this.maxAge, rel, lines);
     console.log(`\n${lines.join('\n')}`);
 
@@ -311,14 +329,39 @@ export default class LlmReplayReporter implements Reporter {
     return [`${away.length} recording${away.length === 1 ? '' : 's'} the shards used ${away.length === 1 ? 'is' : 'are'} not here (${rel(away[0])}${away.length > 1 ? ', …' : ''}): merge in a checkout at the shards' path, holding the recordings they used`];
   }
 
-  /** Every recording under the roots that no test of the run used. */
-  private unused(): string[] {
-    const out: string[] = [];
+  /**
+   * Every recording under the roots that no test of the run used, and apart (unchecked, paths
+   * relative to their root) those of answer variants past the run's repetitions: no test could
+   * have used them, so they are neither unused nor pruned.
+   */
+  private unused(): { unused: string[]; unchecked: string[] } {
+    const unused: string[] = [];
+    const unchecked: string[] = [];
     for (const root of this.roots) {
       if (!fs.existsSync(root)) continue;
-      for (const file of fg.sync('**/*.json', { cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false })) if (!this.used.has(path.resolve(file))) out.push(file);
+      for (const file of fg.sync('**/*.json', { cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false })) {
+        if (this.used.has(path.resolve(file))) continue;
+        const inRoot = path.relative(root, file);
+        if (variantOfPath(inRoot) > this.repeated) unchecked.push(inRoot);
+        else unused.push(file);
+      }
     }
-    return out.sort();
+    return { unused: unused.sort(), unchecked };
+  }
+
+  /**
+   * In a run with --repeat-each: which tests were served a variant of their own in each repetition,
+   * and, by name, those served variants again (fewer recorded than repetitions), with how many they have.
+   */
+  private variantLines(): string[] {
+    if (!this.variants.size) return [];
+    const own = [...this.variants.values()].filter((v) => !v.cycled).length;
+    const again = [...this.variants].filter(([, v]) => v.cycled).sort(([a], [b]) => a.localeCompare(b));
+    const SHOWN = 5;
+    const named = again.slice(0, SHOWN).map(([t, v]) => `${t} (${v.of ? `${v.of} variant${v.of === 1 ? '' : 's'}` : 'none recorded'})`);
+    if (again.length > SHOWN) named.push(`and ${again.length - SHOWN} more (each test's report says it)`);
+    const parts = [own && `${own} test${own === 1 ? '' : 's'}, each repetition its own variant`, again.length && `served again (fewer variants than repetitions): ${named.join(', ')}`].filter(Boolean);
+    return [`  answer variants (--repeat-each=${this.repeated + 1}): ${parts.join('; ')}`];
   }
 
   private writeLastRun(run: LastRun): void {

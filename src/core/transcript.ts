@@ -7,6 +7,7 @@ import { type Summary, summarize } from '../wire/summary.js';
 import type { Interaction } from './recording.js';
 import type { LlmCall } from './call.js';
 import { sideFilePath } from './side-file.js';
+import { variantOfPath } from './variants.js';
 import type { Conversation } from './socket/conversation.js';
 import { summarizeFrames } from '../wire/realtime.js';
 import { type Usage, usageOfFrames } from '../wire/usage.js';
@@ -108,7 +109,9 @@ export function transcript(calls: readonly ReportedCall[], base = process.cwd())
 export function recordingTranscript(x: Interaction, file: string, base = process.cwd()): string {
   const c = describeCall(undefined, x, file);
   c.file = file;
-  const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}${x.recordedAt ? ` · recorded ${x.recordedAt}` : ''}`;
+  // A recording in a test's @variant-k folder is one of its answer variants (variants.ts).
+  const variant = variantOfPath(file);
+  const head = `${x.test ? `test: ${x.test}` : 'test: (none)'}${variant ? ` · variant ${variant}` : ''}${x.occurrence ? ` · occurrence ${x.occurrence + 1}` : ''} · status ${x.response.status}${x.recordedAt ? ` · recorded ${x.recordedAt}` : ''}`;
   return [head, ...callLines(c, '', base)].join('\n');
 }
 

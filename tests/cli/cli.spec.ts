@@ -1,5 +1,6 @@
 // `npx playwright-llm-replay`, through its bin: help everywhere, exit codes a script can use, and
-// what each command does to a folder of recordings. (prune after a real run: tests/fixture/report.spec.ts.)
+// what each command does to a folder of recordings, a test's answer variants (@variant-k) among them.
+// (prune after a real run: tests/fixture/report.spec.ts.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -47,6 +48,35 @@ test('ls lists each test folder: files, endpoint, model, streamed or not, size',
   expect(out.stdout).toContain('demo/chat-app.spec.ts/the-answer-streams-in-and-renders/');
   expect(out.stdout).toMatch(/chat-completions\.ebd69de98e9d\.json +POST \/v1\/chat\/completions {2}gpt-4o-mini {2}streamed {2}\d+\.\d KB/);
   expect(out.stdout).toContain('fireworks-hello-world.json');
+});
+
+test("ls shows a test's answer variants under its folder, show names the variant, verify finds them good", ({}, testInfo) => {
+  const dir = recordings(testInfo);
+  const folder = path.join(dir, 'examples/chat.spec.ts/calls-a-tool');
+  const [name] = fs.readdirSync(folder);
+  for (const k of [1, 2]) {
+    fs.mkdirSync(path.join(folder, `@variant-${k}`));
+    fs.copyFileSync(path.join(folder, name), path.join(folder, `@variant-${k}`, name));
+  }
+  const out = cli('ls', '--dir', dir);
+  expect(out.status, out.stderr).toBe(0);
+  const lines = out.stdout.split('\n');
+  const at = lines.indexOf('examples/chat.spec.ts/calls-a-tool/  answer variants 0, 1, 2');
+  expect(at, out.stdout).toBeGreaterThan(-1);
+  const file = new RegExp(`^ {4}${name.replace(/\./g, '\\.')} +POST /v1/chat/completions {2}gpt-4o-mini {2}streamed`);
+  expect(lines.slice(at + 1, at + 7)).toEqual(['  variant 0 (the folder itself)', expect.stringMatching(file), '  variant 1 (@variant-1/)', expect.stringMatching(file), '  variant 2 (@variant-2/)', expect.stringMatching(file)]);
+  // No variant folder listed as a folder of its own; a test without variants as it always was.
+  expect(out.stdout).not.toMatch(/^\S*@variant-/m);
+  expect(out.stdout).toMatch(/^examples\/chat\.spec\.ts\/streams-an-answer-token-by-token\/\n {2}chat-completions\.[0-9a-f]{12}\.json +POST/m);
+
+  const show = cli('show', path.join(folder, '@variant-2', name));
+  expect(show.status, show.stderr).toBe(0);
+  expect(show.stdout.split('\n')[0]).toBe('test: examples/chat.spec.ts > calls a tool · variant 2 · status 200');
+  expect(cli('show', path.join(folder, name)).stdout.split('\n')[0]).toBe('test: examples/chat.spec.ts > calls a tool · status 200');
+
+  const verified = cli('verify', '--dir', dir);
+  expect(verified.status, verified.stdout).toBe(0);
+  expect(verified.stdout).toContain('all good');
 });
 
 test('show prints the same readable transcript as the report', () => {

@@ -15,10 +15,10 @@ const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [fro
 const AUDIO = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 131) & 0xff));
 const OTHER = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 137 + 1) & 0xff));
 
-/** A recordings root with one test folder: speech answers `a` and `b` (the same bytes, one side file) and `c` (its own), and a chat answer. */
-function recorded(testInfo: { outputPath(...p: string[]): string }) {
+/** A recordings root with one test folder (or `folder`): speech answers `a` and `b` (the same bytes, one side file) and `c` (its own). */
+function recorded(testInfo: { outputPath(...p: string[]): string }, folder = 'speech.spec.ts/speaks') {
   const root = testInfo.outputPath('llm');
-  const shelf = new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), 'record', { folder: 'speech.spec.ts/speaks', title: 'speech.spec.ts > speaks', location: 'speech.spec.ts:1' });
+  const shelf = new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), 'record', { folder, title: 'speech.spec.ts > speaks', location: 'speech.spec.ts:1' });
   const speech = (input: string, bytes: Buffer): Interaction => ({
     request: shelf.recordings.describe({ method: 'POST', url: 'https://api.openai.com/v1/audio/speech', headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ model: 'tts-1', voice: 'alloy', input })) }),
     response: { status: 200, headers: { 'content-type': 'audio/mpeg' }, framing: 'binary', body: bytes, chunks: [{ t: 0, size: 40_000 }, { t: 120, size: 60_000 }] },
@@ -26,9 +26,8 @@ function recorded(testInfo: { outputPath(...p: string[]): string }) {
     test: shelf.test!.title,
   });
   const [a, b, c] = [shelf.save(speech('a', AUDIO)), shelf.save(speech('b', AUDIO)), shelf.save(speech('c', OTHER))];
-  const folder = path.dirname(a);
-  const sideOf = (f: string) => path.join(folder, JSON.parse(fs.readFileSync(f, 'utf8')).response.body.file);
-  return { root, folder, a, b, c, shared: sideOf(a), own: sideOf(c) };
+  const sideOf = (f: string) => path.join(path.dirname(a), JSON.parse(fs.readFileSync(f, 'utf8')).response.body.file);
+  return { root, folder: path.dirname(a), a, b, c, shared: sideOf(a), own: sideOf(c) };
 }
 
 test('ls lists each recording once, with its side file and its size; show names the side file', ({}, testInfo) => {
@@ -111,4 +110,18 @@ test('prune takes a recording’s side file along, but never one another recordi
   expect(removed.stdout).toContain('2 unused recordings removed.');
   expect(fs.readdirSync(r.folder).sort()).toEqual([path.basename(r.b), path.basename(r.shared)].sort());
   expect(cli(r.root, 'verify', '--dir', r.root).status).toBe(0);
+});
+
+test("an answer variant's side files sit in its @variant-k folder: ls lists them under the variant, verify finds them good", ({}, testInfo) => {
+  const r = recorded(testInfo, 'speech.spec.ts/speaks/@variant-1');
+  expect(path.dirname(r.own)).toBe(path.join(r.root, 'speech.spec.ts/speaks/@variant-1'));
+  const good = cli(r.root, 'verify', '--dir', r.root);
+  expect(good.status, good.stdout).toBe(0);
+  expect(good.stdout).toContain('3 recordings and 2 side files checked: all good.');
+
+  const lines = cli(r.root, 'ls', '--dir', r.root).stdout.split('\n');
+  expect(lines.slice(0, 2)).toEqual(['speech.spec.ts/speaks/  answer variants 1', '  variant 1 (@variant-1/)']);
+  const at = lines.findIndex((l) => l.includes(path.basename(r.c)));
+  expect(lines[at]).toMatch(/^ {4}audio-speech\.[0-9a-f]{12}\.json +POST \/v1\/audio\/speech {2}tts-1 {2}binary/);
+  expect(lines[at + 1]).toBe(`${' '.repeat(42)} + side file ${path.basename(r.own)}  97.7 KB`);
 });
