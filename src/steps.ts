@@ -62,7 +62,7 @@ export class CallSteps {
   saw(call: LlmCall, answered = false): void {
     if (this.finished || this.closed.has(call.id)) return;
     this.calls.set(call.id, call);
-    if (!this.open.has(call.id)) this.open.set(call.id, this.add(this.title(call)));
+    if (!this.open.has(call.id)) this.open.set(call.id, this.add(this.title(call), true));
     if (answered) this.close(call.id);
   }
 
@@ -89,8 +89,8 @@ export class CallSteps {
     step.complete(why ? { error: stepError(why) } : {});
   }
 
-  private add(title: string): PwStep {
-    const parent = this.parent();
+  private add(title: string, inHooks = false): PwStep {
+    const parent = this.parent(inHooks);
     const at = parent?.stack?.[0] ?? { file: this.info.file, line: this.info.line, column: this.info.column };
     const data = { category: 'test.step', title, stack: [at], location: at };
     const step = parent ? this.info._addStep(data, parent) : this.atTop(data);
@@ -100,17 +100,18 @@ export class CallSteps {
 
   /**
    * The step a call belongs under: the innermost `test.step` running now (a user's step, or one in
-   * a hook), none of ours. Steps of Playwright's own (an expect, a click) are leaves the JSON
-   * report leaves out with their children; a boxed fixture's steps are not reported at all.
+   * a hook), none of ours; `inHooks`, else the hook or fixture running now (a call made in
+   * beforeEach). Steps of Playwright's own (an expect, a click) are leaves the JSON report leaves
+   * out with their children; a boxed fixture's steps are not reported at all.
    */
-  private parent(): PwStep | undefined {
+  private parent(inHooks: boolean): PwStep | undefined {
     const visit = (list: readonly PwStep[]): PwStep | undefined => {
       for (let i = list.length - 1; i >= 0; i--) {
         const s = list[i];
         if (s.endWallTime !== undefined || s.group || this.ours.has(s)) continue;
         const inner = visit(s.steps);
         if (inner) return inner;
-        if (s.category === 'test.step') return s;
+        if (s.category === 'test.step' || (inHooks && (s.category === 'hook' || s.category === 'fixture'))) return s;
       }
       return undefined;
     };

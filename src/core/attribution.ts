@@ -42,7 +42,7 @@ export type IgnoreWire = z.infer<typeof IgnoreWire>;
 const Wire = z.object({
   v: z.literal(2),
   id: z.string().regex(/^[0-9a-f]{16,64}$/),
-  test: z.object({ folder: z.string().min(1).max(1024), title: z.string().max(4000), location: z.string().max(2000), variant: z.number().int().nonnegative().max(1_000_000).optional() }),
+  test: z.object({ folder: z.string().min(1).max(1024), title: z.string().max(4000), location: z.string().max(2000), variant: z.number().int().nonnegative().max(999_999).optional() }),
   mode: z.enum(['replay', 'record-missing', 'record', 'passthrough']),
   pace: z.union([z.literal('clock'), z.number().nonnegative().finite()]),
   urls: z.array(Pattern).max(200),

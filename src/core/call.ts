@@ -15,7 +15,7 @@ export interface LlmRequest {
 export type Outcome = 'pending' | 'replayed' | 'recorded' | 'passthrough' | 'missed' | 'not-recorded' | 'faulted';
 
 export interface LlmCall {
-  /** Unique within the process that made the call. */
+  /** Unique among the test's calls (the process that made it, and a number). */
   id: string;
   method: string;
   url: string;

@@ -1,8 +1,10 @@
 // One test's ledger: the calls it made (each pending until stored, replayed or failed), the work
 // it must wait for, the errors that fail it at its end — what `llm.calls` shows — and the events
 // listeners (llm.calls, the app server's report) hear as it changes.
+import { randomBytes } from 'node:crypto';
 import type { Interaction } from './recording.js';
 import type { LlmCall, Outcome, Where } from './call.js';
+import { InternalError } from './errors.js';
 
 export type LedgerEvent =
   | { type: 'call'; call: LlmCall }
@@ -13,6 +15,8 @@ export type LedgerEvent =
   | { type: 'error'; error: Error; call?: LlmCall };
 
 let nextId = 0;
+/** Unique to this process among the test's (an app server and a proxy in two containers may both be pid 1). */
+const PROCESS = `${process.pid}.${randomBytes(3).toString('hex')}`;
 
 export class Ledger {
   readonly calls: LlmCall[] = [];
@@ -24,14 +28,28 @@ export class Ledger {
   private readonly listeners: ((e: LedgerEvent) => void)[] = [];
   private readonly pending = new Set<Promise<unknown>>();
   private readonly answeredCalls = new WeakSet<LlmCall>();
+  private listenerFailed = false;
 
   on(listener: (e: LedgerEvent) => void): () => void {
     this.listeners.push(listener);
     return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
   }
 
+  /**
+   * Tells every listener. One that throws (a report the disk refused, a step Playwright would not
+   * take) never reaches the call being served, nor the process (the 'call' and 'answered' events
+   * come outside the exchange): the test fails with it, once.
+   */
   private emit(e: LedgerEvent): void {
-    for (const l of this.listeners) l(e);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        if (this.listenerFailed) continue;
+        this.listenerFailed = true;
+        this.errors.push(new InternalError(`a listener to the test's LLM calls failed (${(err as Error).message}); what it reports (llm.calls of the app server, the calls' steps) may be incomplete.`, { cause: err }));
+      }
+    }
   }
 
   /** Records an error that fails the test at its end; `call`, the call it is about. */
@@ -46,7 +64,7 @@ export class Ledger {
    * pending moment; one being recorded or passed on is told `call`, pending, until it settles.
    */
   begin(request: Interaction['request'], where: Where): LlmCall {
-    const call: LlmCall = { id: `${process.pid}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where, ...(this.variant !== undefined && { variant: this.variant }) };
+    const call: LlmCall = { id: `${PROCESS}-${++nextId}`, method: request.method, url: request.url, model: request.model, outcome: 'pending', where, ...(this.variant !== undefined && { variant: this.variant }) };
     this.calls.push(call);
     queueMicrotask(() => call.outcome === 'pending' && this.emit({ type: 'call', call }));
     return call;

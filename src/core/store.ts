@@ -237,7 +237,7 @@ export class Store {
    * occurrence, the last one repeats. `shared`: other processes record into the folder too, so a
    * listing that lacks the occurrence is read again. Throws RecordingFileError for a corrupt candidate.
    */
-  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>, shared = false): Found | undefined {
+  find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>, shared = false, accept: (found: Found) => boolean = () => true): Found | undefined {
     const own = this.named(folder, wanted.hash, shared ? occurrence : undefined);
     for (const named of byOccurrence(own, occurrence)) {
       const found = this.verified(named, wanted, rules, checked);
@@ -249,13 +249,15 @@ export class Store {
       for (const n of byOccurrence(named, occurrence)) {
         if (variantOfPath(n.file) > 0) continue;
         const found = this.verified(n, wanted, rules, checked);
-        if (found) return found;
+        if (found && accept(found)) return found;
       }
       if (complete) break;
       this.index();
     }
-    const foreign = this.foreignMatches(wanted, rules).filter((f) => variantOfPath(f.file) === 0);
-    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules).filter((f) => variantOfPath(f.file) === 0);
+    // Files named otherwise (hand-edited, another tool's): the folder's own, or not of a variant.
+    const usable = (f: Found) => (path.dirname(f.file) === folder || variantOfPath(f.file) === 0) && accept(f);
+    const foreign = this.foreignMatches(wanted, rules).filter(usable);
+    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules).filter(usable);
     return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
   }
 

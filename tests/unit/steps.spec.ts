@@ -6,6 +6,9 @@ import { CallSteps } from '../../src/steps.js';
 import { stepTitle } from '../../src/core/transcript.js';
 import type { LlmCall } from '../../src/core/call.js';
 import { PREFIX } from '../../src/core/errors.js';
+import { Ledger } from '../../src/core/ledger.js';
+import { TestChannel } from '../../src/core/run/channel.js';
+import fs from 'node:fs';
 
 interface FakeStep {
   title: string;
@@ -60,6 +63,19 @@ test('a call goes under the innermost running test.step — not an ended one, a 
   expect(inner.steps[3].endWallTime).toBe(1);
   // Its location is the step's that made it.
   expect(inner.steps[2].stack).toEqual(inner.stack);
+});
+
+test('a call made in a hook goes under it; a fault no call got, at the top even while the after-hooks run', () => {
+  const info = new FakeInfo();
+  const steps = make(info);
+  const before = info.step('Before Hooks', 'hook');
+  const each = info.step('beforeEach hook', 'hook', before.steps);
+  steps.saw(call({ outcome: 'replayed' }), true);
+  expect(each.steps.map((s) => s.title)).toEqual(['LLM replayed']);
+  before.endWallTime = each.endWallTime = 2;
+  info.step('After Hooks', 'hook');
+  steps.failed('LLM fault not used', new Error('the fault got no call'));
+  expect(info._steps.map((s) => s.title)).toEqual(['Before Hooks', 'After Hooks', 'LLM fault not used']);
 });
 
 test('with no test.step running, a call goes at the top, not under the zone of the route (a fixture long ended); the zone is left as it was', () => {
@@ -132,4 +148,30 @@ test('a step title: what happened, where, the endpoint, model, chunks or frames 
   expect(stepTitle({ ...base, method: 'GET', url: 'wss://x/v1/realtime', outcome: 'replayed', socket: { client: 2, server: 9 } })).toBe('LLM replayed · page · GET /v1/realtime · gpt-4o-mini · 11 frames');
   expect(stepTitle({ ...base, url: 'http://x/v1/audio/speech', outcome: 'replayed', bytes: { size: 2 * 1024 * 1024, type: 'audio/mpeg' }, chunks: 40 })).toBe('LLM replayed · page · POST /v1/audio/speech · gpt-4o-mini · 2.0 MB');
   expect(stepTitle({ ...base, outcome: 'recorded', file: '/elsewhere/x.json' }, { root: '/repo/fixtures/llm', base: '/repo' })).toBe('LLM recorded · page · POST /v1/chat/completions · gpt-4o-mini · ../elsewhere/x.json');
+});
+
+test('a ledger listener that throws reaches neither the call nor the process: the test fails with it, once', async () => {
+  const ledger = new Ledger();
+  const heard: string[] = [];
+  ledger.on(() => {
+    throw new Error('disk full');
+  });
+  ledger.on((e) => heard.push(e.type));
+  const c = ledger.begin({ method: 'POST', url: 'http://api.test/v1/chat/completions' } as never, 'worker');
+  await Promise.resolve();
+  ledger.settle(c, { outcome: 'recorded' });
+  ledger.answered(c);
+  expect(heard).toEqual(['call', 'settled', 'answered']);
+  expect(ledger.errors.map((e) => e.message)).toEqual([`${PREFIX}a listener to the test's LLM calls failed (disk full); what it reports (llm.calls of the app server, the calls' steps) may be incomplete.`]);
+});
+
+test("what the app server tells a test after it ended is dropped: the test's report is not made again", ({}, testInfo) => {
+  const channel = TestChannel.create(`secret-${testInfo.testId}`);
+  const report = channel.reporter();
+  const c = call({ outcome: 'replayed' });
+  report({ type: 'settled', call: c });
+  expect(channel.report().calls).toEqual([c]);
+  channel.close();
+  report({ type: 'answered', call: c });
+  expect(fs.existsSync(channel.reportFile)).toBe(false);
 });

@@ -60,8 +60,8 @@ test('folders: variant k is @variant-k under the test folder, and a path tells i
   expect(recordedVariants(path.join(dir, 'missing'))).toEqual([]);
 });
 
-function shelf(root: string, mode: Mode, folder: string, title: string, variant?: number) {
-  return new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), mode, { folder, title, location: 'a.spec.ts:1', ...(variant !== undefined && { variant }) });
+function shelf(root: string, mode: Mode, folder: string, title?: string, variant?: number) {
+  return new Shelf(new Recordings({ root, urls: [], ignore: [], redact: {} }), mode, title === undefined ? undefined : { folder, title, location: 'a.spec.ts:1', ...(variant !== undefined && { variant }) });
 }
 
 function save(s: Shelf, content: string, answer: string): Interaction['request'] {
@@ -87,4 +87,38 @@ test('a variant replays its own answers only: not variant 0’s, not another tes
   // Variant 2 serves its own.
   const v2 = shelf(root, 'replay', variantFolder('a.spec.ts/asks', 2), 'a.spec.ts > asks', 2).decide(onlyInVariant);
   expect(v2.kind === 'replay' && v2.found.interaction.response.body).toEqual({ answer: 'two' });
+});
+
+test('a variant that lacks a request its variant 0 holds: the miss says so, and to fill it in with record-missing', ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const request = save(shelf(root, 'record', 'a.spec.ts/asks', 'a.spec.ts > asks'), 'hello', 'zero');
+  save(shelf(root, 'record', variantFolder('a.spec.ts/asks', 1), 'a.spec.ts > asks', 1), 'something else', 'one');
+  resetStores();
+  const decided = shelf(root, 'replay', variantFolder('a.spec.ts/asks', 1), 'a.spec.ts > asks', 1).decide(request);
+  const message = decided.kind === 'miss' ? decided.error.message : '';
+  expect(message).toMatch(/Closest recording: .*@variant-1\/chat-completions/);
+  expect(message).toMatch(/Variant 0 of this test holds this very request \(.*a\.spec\.ts\/asks\/chat-completions\.[0-9a-f]{12}\.json\), but variant 1 replays its own answers only/);
+  expect(message).toContain('To record it: LLM_REPLAY_MODE=record-missing npx playwright test a.spec.ts:1 (records what each variant lacks');
+});
+
+test('a variant replays a shared recording, even when a test that owns the same request sorts first', ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  const request = save(shelf(root, 'record', 'chat.spec.ts/asks', 'chat.spec.ts > asks'), 'hello', 'zero');
+  save(shelf(root, 'record', '_shared'), 'hello', 'shared');
+  resetStores();
+  const decided = shelf(root, 'replay', variantFolder('chat.spec.ts/asks', 1), 'chat.spec.ts > asks', 1).decide(request);
+  expect(decided.kind === 'replay' && decided.found.interaction.response.body).toEqual({ answer: 'shared' });
+});
+
+test('a recording named otherwise (edited by hand) is found in its own variant folder, as in variant 0', ({}, testInfo) => {
+  const root = testInfo.outputPath('llm');
+  for (const [folder, variant] of [['a.spec.ts/asks', undefined], [variantFolder('b.spec.ts/asks', 1), 1]] as const) {
+    const title = `${folder.split('/')[0]} > asks`;
+    const request = save(shelf(root, 'record', folder, title, variant), 'hello', 'answer');
+    const dir = path.join(root, folder);
+    const [file] = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+    fs.renameSync(path.join(dir, file), path.join(dir, 'chat-completions.000000000000.json'));
+    resetStores();
+    expect(shelf(root, 'replay', folder, title, variant).decide(request).kind, folder).toBe('replay');
+  }
 });

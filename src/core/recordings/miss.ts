@@ -1,6 +1,7 @@
 // Why a request found no recording in replay mode: where it looked, the closest recording and the
 // fields that differ (with a hint for the ones that look volatile), and the command that records it.
 import path from 'node:path';
+import { variantOfPath } from '../variants.js';
 import { differences, keyBody, looksVolatile } from '../key.js';
 import type { Interaction } from '../recording.js';
 import type { Redactor } from '../redact.js';
@@ -17,8 +18,12 @@ export function missError({ store, rules, redactor }: Recordings, request: Inter
       ? `  Looked in ${rel(folder)}${path.sep} (variant ${test.variant} replays its own answers, and shared ones) and everywhere under ${rel(store.root)}${path.sep} for shared ones`
       : `  Looked in ${rel(folder)}${path.sep} and everywhere under ${rel(store.root)}${path.sep}`,
   ];
-  const { found, unreadable } = store.candidates(folder, request.method, request.endpoint);
+  const candidates = store.candidates(folder, request.method, request.endpoint);
   const wanted = keyBody(request, rules, true);
+  // A variant replays its own answers only: the same request in another variant of the test is no closer, and is said apart.
+  const elsewhere = test?.variant !== undefined ? candidates.found.filter((f) => path.dirname(f.file) !== folder && variantOfPath(f.file) !== test.variant && f.interaction.test === test.title) : [];
+  const found = candidates.found.filter((f) => !elsewhere.includes(f));
+  const { unreadable } = candidates;
   // Fewest differing fields first; among those, the values nearest the ones asked for.
   const ranked = found
     .map((f) => {
@@ -37,11 +42,15 @@ export function missError({ store, rules, redactor }: Recordings, request: Inter
   } else {
     lines.push(`  No recording of ${request.method} ${request.endpoint} exists yet.`);
   }
+  const same = elsewhere.find((f) => differences(keyBody(f.interaction.request, rules), wanted).length === 0);
+  if (same) lines.push(`  Variant ${variantOfPath(same.file)} of this test holds this very request (${rel(same.file)}), but variant ${test!.variant} replays its own answers only: a conversation stays whole within its variant.`);
   for (const err of unreadable.slice(0, 3)) lines.push(`  Note: ${err.detail}`);
   for (const m of [...store.misnamed.values()].slice(0, 3)) lines.push(`  Note: ${rel(m.file)} holds a different request than its name says (edited by hand?); rename it to ${path.basename(m.expected)}.`);
   const target = test ? ` ${test.location}` : '';
   // Record mode records every call of the test again and removes the ones it no longer makes: no stale file is left.
-  lines.push(`  To record it: LLM_REPLAY_MODE=record npx playwright test${target}`);
+  // With variants it would record every variant anew: record-missing adds what each variant lacks, keeping the answers it has.
+  if (test?.variant !== undefined) lines.push(`  To record it: LLM_REPLAY_MODE=record-missing npx playwright test${target} (records what each variant lacks, and keeps the answers they have; LLM_REPLAY_MODE=record records them all anew)`);
+  else lines.push(`  To record it: LLM_REPLAY_MODE=record npx playwright test${target}`);
   return new ReplayMissError(lines.join('\n'));
 }
 

@@ -61,9 +61,11 @@ export class Shelf {
     const occurrence = this.occurrences.next(hash);
     if (mode !== 'record') {
       const wanted = { key, hash, endpoint: request.endpoint, method: request.method };
-      const found = recordings.store.find(this.folder, wanted, recordings.rules, occurrence, this.checked, this.occurrences.shared);
-      // A variant ≥ 1 takes no other test's answer: only its own, or a shared file no test owns.
-      if (found && !(this.test?.variant && !found.file.startsWith(this.folder + path.sep) && ownerOf(found, recordings.store.root) !== undefined)) return this.own(found, key);
+      // A variant ≥ 1 takes no other test's answer (nor another variant's): only its own, or a shared file no test owns.
+      const root = recordings.store.root;
+      const accept = this.test?.variant ? (f: Found) => path.dirname(f.file) === this.folder || ownerOf(f, root) === undefined : undefined;
+      const found = recordings.store.find(this.folder, wanted, recordings.rules, occurrence, this.checked, this.occurrences.shared, accept);
+      if (found) return this.own(found, key);
       if (mode === 'replay') return { kind: 'miss', error: missError(recordings, request, this.folder, this.test) };
     }
     return { kind: 'record', occurrence, key };

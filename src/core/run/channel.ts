@@ -62,7 +62,11 @@ export class TestChannel {
 
   /** The test's own channel, under a fresh id. */
   static create(secret: string): TestChannel {
-    return new TestChannel(secret, randomBytes(16).toString('hex'));
+    const channel = new TestChannel(secret, randomBytes(16).toString('hex'));
+    // The report exists while the test runs: the others append to it, and never make it again once it is gone.
+    ensureRunDir(secret);
+    fs.writeFileSync(channel.reportFile, '', { mode: 0o600, flag: 'wx' });
+    return channel;
   }
 
   /** The channel of the test a checked header names: the id must be hex, so it names no path. */

@@ -19,14 +19,33 @@ type Line =
 export function reportTo(file: string): (e: LedgerEvent) => void {
   return (e) => {
     const line: Line = e.type === 'error' ? { type: 'error', ...errorToLine(e.error), ...(e.call && { call: e.call.id }) } : { type: e.type, call: e.call };
-    fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
+    append(file, line);
   };
+}
+
+/**
+ * Appends a line to a test's report, which the test made when it began. Once the test has ended its
+ * report is gone, and what comes after (an answer still streaming) is not heard: the file is not
+ * made again, so nothing is left behind in the run's folder.
+ */
+function append(file: string, line: Line): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    fs.writeSync(fd, JSON.stringify(line) + '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Appends what one session of this process (`by`) counted for the test's faults. */
 export function reportCounts(file: string, by: string, counts: Record<string, Counts>): void {
-  const line: Line = { type: 'faults', by, counts };
-  fs.appendFileSync(file, JSON.stringify(line) + '\n', { mode: 0o600 });
+  append(file, { type: 'faults', by, counts });
 }
 
 export interface Reported {
