@@ -135,6 +135,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         throw new LlmOptionError(`llmVariants must be 'cycle' (a test with fewer answer variants than --repeat-each serves them again) or 'exact' (it fails), not ${JSON.stringify(llmVariants)}.`);
       }
       const options = withTestOptions(worker, { llmMode, llmPace }, testInfo.config.updateSnapshots);
+      const started = Date.now();
       const secret = runSecret();
       const { ref, variant } = variantRef(testInfo, options, llmVariants, secret);
       const channel = TestChannel.create(secret);
@@ -175,7 +176,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       }
       // Replays still waiting on the test's clock go on: no one moves it any more.
       clock.release();
-      const stuck = await settled(session, channel);
+      // Within the test's own time: a wait cut short by Playwright's timeout would leave steps open and say nothing of why.
+      const waitMs = testInfo.timeout > 0 ? Math.max(0, Math.min(SETTLE_TIMEOUT_MS, testInfo.timeout - (Date.now() - started) - 1000)) : SETTLE_TIMEOUT_MS;
+      const stuck = await settled(session, channel, waitMs);
+      const stuckError = (c: LlmCall) => unfinished(c, waitMs);
       listening.stop();
       const reported = channel.close();
       session.faults.link({ others: () => reported.counts(), pushed: () => {} }); // the report is gone from here on
@@ -386,9 +390,9 @@ function followClock(playwright: Clock, ours: TestClock): void {
 }
 
 /** Waits until every call of the test (in this process, and reported by the app server or the proxy) has settled. */
-async function settled(session: Session, channel: TestChannel): Promise<LlmCall[]> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  const own = await session.ledger.idle(SETTLE_TIMEOUT_MS);
+async function settled(session: Session, channel: TestChannel, timeoutMs: number): Promise<LlmCall[]> {
+  const deadline = Date.now() + timeoutMs;
+  const own = await session.ledger.idle(timeoutMs);
   for (;;) {
     const pending = channel.report().calls.filter((c) => c.outcome === 'pending');
     if (!pending.length || Date.now() >= deadline) return [...own, ...pending];
@@ -396,10 +400,11 @@ async function settled(session: Session, channel: TestChannel): Promise<LlmCall[
   }
 }
 
-function stuckError(call: LlmCall): UnfinishedCallError {
+function unfinished(call: LlmCall, waitedMs: number): UnfinishedCallError {
   const by = { page: 'the page', worker: 'the test worker', server: 'the app server', proxy: 'the proxy' }[call.where];
+  const when = waitedMs >= SETTLE_TIMEOUT_MS ? `${SETTLE_TIMEOUT_MS / 1000} s after the test ended` : `when the test's time ran out (${(waitedMs / 1000).toFixed(1)} s after it ended; the test timeout bounds the wait)`;
   return new UnfinishedCallError(
-    `${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was still being recorded ${SETTLE_TIMEOUT_MS / 1000} s after the test ended; it was not stored. Is the upstream still streaming? Record it again when it answers in time.`,
+    `${call.method} ${call.url}${call.model ? ` (model ${call.model})` : ''}, made by ${by}, was still being recorded ${when}; it was not stored. Is the upstream still streaming? Record it again when it answers in time.`,
   );
 }
 
