@@ -327,7 +327,7 @@ function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySe
   });
   let size = 0;
   let seen = 0;
-  const timer = setInterval(() => {
+  const check = () => {
     const now = channel.reportSize();
     if (now === size) return;
     size = now;
@@ -335,13 +335,24 @@ function speakFirst(session: Session, channel: TestChannel, contexts: ReadonlySe
     for (const error of reported.errors.slice(seen)) speak(error);
     seen = reported.errors.length;
     if (steps) hear(steps, reported);
-  }, 200);
+  };
+  // Heard when the report changes (a server's call gets its step as it is made), and every 200 ms
+  // in case the file system does not tell.
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(channel.reportFile, { persistent: false }, check);
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  const timer = setInterval(check, 200);
   timer.unref();
   return {
     quiet: () => void (speaking = false),
     stop: () => {
       off();
       clearInterval(timer);
+      watcher?.close();
     },
   };
 }
