@@ -11,5 +11,6 @@ export default defineConfig<Partial<LlmOptions>>({
     llmUrls: [`${process.env.UPSTREAM}/v1/**`],
     ...(process.env.LLM_MODE_OPTION ? { llmMode: process.env.LLM_MODE_OPTION as LlmOptions['llmMode'] } : {}),
     ...(process.env.LLM_STEPS_OPTION ? { llmSteps: process.env.LLM_STEPS_OPTION as unknown as boolean } : {}),
+    ...(process.env.LLM_VARIANTS_OPTION ? { llmVariants: process.env.LLM_VARIANTS_OPTION as LlmOptions['llmVariants'] } : {}),
   },
 });
