@@ -91,8 +91,10 @@ test('a forwarded test header puts the recording in that test’s folder; replay
   const res = await post(`${proxy.url}/v1/chat/completions`, chat, { [TEST_HEADER]: header });
   expect(res.status).toBe(200);
   expect(fg.sync('**/*.json', { cwd: dir })).toEqual([expect.stringMatching(/^backend\.spec\.ts\/answers\/chat-completions\.[0-9a-f]{12}\.json$/)]);
-  const lines = fs.readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(lines.map((l) => [l.type, l.call.outcome])).toEqual([['call', 'pending'], ['settled', 'recorded'], ['answered', 'recorded']]);
+  const read = () => fs.readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // `answered` comes once the proxy's exchange is over, which may be a moment after the client has the answer's end.
+  await expect.poll(() => read().map((l) => [l.type, l.call.outcome])).toEqual([['call', 'pending'], ['settled', 'recorded'], ['answered', 'recorded']]);
+  const lines = read();
   expect(lines[1].call).toMatchObject({ outcome: 'recorded', model: 'gpt-4o-mini', where: 'proxy' });
   proxy.child.kill();
 
