@@ -17,7 +17,6 @@ import { LlmOptionError, RecordingFileError, StoreError } from './errors.js';
 import { readHint, writeHint } from './index-hint.js';
 import { BIG_RECORDING_BYTES, openBigRecording } from './big-recording.js';
 import { namedIn, removeUnreferenced, sideFileOf, sideFilePath, sideFilesIn, writeSideFile } from './side-file.js';
-import { variantOfPath } from './variants.js';
 
 export interface Found {
   file: string;
@@ -235,7 +234,8 @@ export class Store {
    * The recording for the `occurrence`-th identical request: the test folder's own first, then any
    * under the root, then any file that holds it under another name. Past the last recorded
    * occurrence, the last one repeats. `shared`: other processes record into the folder too, so a
-   * listing that lacks the occurrence is read again. Throws RecordingFileError for a corrupt candidate.
+   * listing that lacks the occurrence is read again. `accept`: whether a file outside the folder may
+   * answer (the shelf's rules: answer variants, other tests). Throws RecordingFileError for a corrupt candidate.
    */
   find(folder: string, wanted: Wanted, rules: KeyRules, occurrence: number, checked?: Set<string>, shared = false, accept: (found: Found) => boolean = () => true): Found | undefined {
     const own = this.named(folder, wanted.hash, shared ? occurrence : undefined);
@@ -245,19 +245,15 @@ export class Store {
     }
     for (;;) {
       const { named, complete } = this.withHash(wanted.hash);
-      // Another folder's answer variant (≥ 1) answers only its own variant's calls.
       for (const n of byOccurrence(named, occurrence)) {
-        if (variantOfPath(n.file) > 0) continue;
         const found = this.verified(n, wanted, rules, checked);
         if (found && accept(found)) return found;
       }
       if (complete) break;
       this.index();
     }
-    // Files named otherwise (hand-edited, another tool's): the folder's own, or not of a variant.
-    const usable = (f: Found) => (path.dirname(f.file) === folder || variantOfPath(f.file) === 0) && accept(f);
-    const foreign = this.foreignMatches(wanted, rules).filter(usable);
-    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules).filter(usable);
+    const foreign = this.foreignMatches(wanted, rules).filter(accept);
+    const byContent = foreign.length ? foreign : this.namedByContent(wanted, rules).filter(accept);
     return byContent.find((f) => f.interaction.occurrence === occurrence) ?? byContent.filter((f) => f.interaction.occurrence <= occurrence).at(-1) ?? byContent.at(-1);
   }
 

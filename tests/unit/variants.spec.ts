@@ -10,6 +10,7 @@ import { Shelf } from '../../src/core/recordings/shelf.js';
 import { resetStores } from '../../src/core/store.js';
 import type { Interaction } from '../../src/core/recording.js';
 import type { Mode } from '../../src/core/mode.js';
+import { decodeAttribution, encodeAttribution } from '../../src/core/attribution.js';
 
 const ask = (over: Partial<VariantAsk>): VariantAsk => ({ repetition: 0, repeatEach: 3, recorded: [0, 1, 2], mode: 'replay', policy: 'cycle', title: 'a.spec.ts > asks', location: 'a.spec.ts:3', folder: 'llm/a.spec.ts/asks', ...over });
 
@@ -121,4 +122,13 @@ test('a recording named otherwise (edited by hand) is found in its own variant f
     resetStores();
     expect(shelf(root, 'replay', folder, title, variant).decide(request).kind, folder).toBe('replay');
   }
+});
+
+test('a variant from the app server’s header is a whole number the folders can name; anything else refuses the header', () => {
+  const secret = 'unit-secret';
+  const header = (variant: unknown) =>
+    encodeAttribution({ id: '0123456789abcdef', test: { folder: 'a.spec.ts/asks', title: 'a.spec.ts > asks', location: 'a.spec.ts:1', variant } as never, mode: 'replay', pace: 0, urls: [], ignore: [], redact: {} }, secret);
+  expect(decodeAttribution(header(999_999), secret).test.variant).toBe(999_999);
+  expect(variantOfPath(`/r/${variantFolder('a', 999_999)}/x.json`)).toBe(999_999);
+  for (const bad of [1_000_000, -1, 1.5, '1']) expect(() => decodeAttribution(header(bad), secret), String(bad)).toThrow(/its content has the wrong shape/);
 });

@@ -11,6 +11,7 @@ import { testFolderPath } from '../confine.js';
 import { Occurrences } from '../occurrences.js';
 import type { Recordings } from './recordings.js';
 import { missError } from './miss.js';
+import { variantOfPath } from '../variants.js';
 
 export interface TestRef {
   /** The folder of its recordings, relative to the root. */
@@ -61,9 +62,10 @@ export class Shelf {
     const occurrence = this.occurrences.next(hash);
     if (mode !== 'record') {
       const wanted = { key, hash, endpoint: request.endpoint, method: request.method };
-      // A variant ≥ 1 takes no other test's answer (nor another variant's): only its own, or a shared file no test owns.
+      // Answers from elsewhere: never another folder's answer variant (≥ 1: it answers its own
+      // variant's calls only); and a variant ≥ 1 takes no other test's, only a shared file no test owns.
       const root = recordings.store.root;
-      const accept = this.test?.variant ? (f: Found) => path.dirname(f.file) === this.folder || ownerOf(f, root) === undefined : undefined;
+      const accept = (f: Found) => path.dirname(f.file) === this.folder || (variantOfPath(f.file) === 0 && (!this.test?.variant || ownerOf(f, root) === undefined));
       const found = recordings.store.find(this.folder, wanted, recordings.rules, occurrence, this.checked, this.occurrences.shared, accept);
       if (found) return this.own(found, key);
       if (mode === 'replay') return { kind: 'miss', error: missError(recordings, request, this.folder, this.test) };
